@@ -1,0 +1,34 @@
+from django.shortcuts import get_object_or_404, render
+
+from .models import Body, Membership, composition_by_category
+from .pagination import paginate
+
+
+def body_list(request):
+    bodies = Body.objects.select_related("department", "commune", "epci").order_by(
+        "department__code", "type", "name"
+    )
+    page = paginate(request, bodies)
+    return render(request, "bodies/body_list.html", {"page_obj": page, "bodies": page.object_list})
+
+
+def body_detail(request, pk):
+    body = get_object_or_404(
+        Body.objects.select_related("department__region", "commune", "epci", "parent"), pk=pk
+    )
+    memberships = list(
+        Membership.objects.current()
+        .filter(body=body)
+        .select_related("institution", "person", "body")
+        .order_by("role", "institution__name")
+    )
+    chair = next((m for m in memberships if m.role == Membership.Role.CHAIR), None)
+    context = {
+        "body": body,
+        "children": body.children.select_related("commune", "epci").order_by("type", "name"),
+        "sites": body.sites.order_by("name"),
+        "chair": chair,
+        "composition": composition_by_category(memberships),
+        "member_count": len(memberships),
+    }
+    return render(request, "bodies/body_detail.html", context)

@@ -1,0 +1,21 @@
+"""Settings for the test suite: the production module, with what only tests need.
+
+The suite runs with DEBUG off, as production does; DATABASE_URL still selects SQLite or
+PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-suite-only-secret-key-not-for-production-use")
+os.environ.setdefault("DEBUG", "0")
+
+from partnerships.settings import *  # noqa: E402, F403
+
+# PBKDF2 costs ~0.4 s per login; a test suite logs in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The manifest storage needs collectstatic and 404s under live_server.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
