@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make run` and `make test`. See the README.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_DEPARTMENTS ?= 38
+SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
+
+.PHONY: run test install lint migrations-check bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+# Virtual environment, dependencies, migrations, Isère's territories, demo data, server.
+run: $(STAMP)
+	DEBUG=1 DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py load_territories --departments $(DEMO_DEPARTMENTS)
+	DEBUG=1 DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py load_demo
+	@echo "Registre servi sur http://127.0.0.1:8000 — administration : http://127.0.0.1:8000/admin/ (admin / demo-registre-38)"
+	DEBUG=1 DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The whole suite on SQLite, then on PostgreSQL when DATABASE_URL points at one.
+test: $(STAMP)
+	@echo "== Suite sur SQLite"
+	DATABASE_URL=$(SQLITE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	@case "$$DATABASE_URL" in \
+	  postgres://*|postgresql://*) \
+	    echo "== Suite sur PostgreSQL ($$DATABASE_URL)"; \
+	    $(BIN)/pytest $(PYTEST_ARGS) ;; \
+	  *) echo "== Suite sur PostgreSQL IGNORÉE : DATABASE_URL ne désigne pas une base PostgreSQL (par exemple DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres make test)." ;; \
+	esac
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+migrations-check: $(STAMP)
+	DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
+
+bench: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(BIN)/python -m tests.bench.territories
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

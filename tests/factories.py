@@ -1,0 +1,103 @@
+"""Small factories: each builds one valid row with sensible defaults, overridable by keyword.
+
+Territories here are real (INSEE codes of Isère and Rhône) so that tests read like the domain.
+"""
+
+import datetime
+import itertools
+
+from bodies.models import (
+    Body,
+    Commune,
+    Department,
+    Epci,
+    Institution,
+    Membership,
+    Person,
+    Region,
+    Site,
+)
+
+_seq = itertools.count(1)
+
+
+def region(code="84", name="Auvergne-Rhône-Alpes"):
+    return Region.objects.get_or_create(code=code, defaults={"name": name})[0]
+
+
+def department(code="38", name="Isère"):
+    return Department.objects.get_or_create(
+        code=code, defaults={"name": name, "region": region()}
+    )[0]
+
+
+def epci(siren="200040715", name="Grenoble-Alpes-Métropole", dept=None, kind="ME"):
+    return Epci.objects.get_or_create(
+        siren=siren, defaults={"name": name, "kind": kind, "department": dept or department()}
+    )[0]
+
+
+def commune(insee_code="38185", name="Grenoble", population=158454, dept=None, epci_=None):
+    return Commune.objects.get_or_create(
+        insee_code=insee_code,
+        defaults={
+            "name": name,
+            "population": population,
+            "department": dept or department(),
+            "epci": epci_,
+        },
+    )[0]
+
+
+def institution(category=Institution.Category.COMMUNE, name=None, dept=None, **kwargs):
+    return Institution.objects.create(
+        category=category,
+        name=name or f"Institution {next(_seq)}",
+        department=dept or department(),
+        **kwargs,
+    )
+
+
+def person(first_name="Camille", last_name=None, **kwargs):
+    n = next(_seq)
+    return Person.objects.create(
+        first_name=first_name,
+        last_name=last_name or f"Martin{n}",
+        email=kwargs.pop("email", f"camille.martin{n}@example.org"),
+        phone=kwargs.pop("phone", f"01 99 00 00 {n % 100:02d}"),
+        **kwargs,
+    )
+
+
+def body(type=Body.Type.CLSPD, **kwargs):
+    """A valid body of the given type; territory and parent are made when not given."""
+    if type in Body.COMMUNE_TYPES and "commune" not in kwargs:
+        kwargs["commune"] = commune()
+    if type in Body.EPCI_TYPES and "epci" not in kwargs:
+        kwargs["epci"] = epci()
+    if type in Body.DEPARTMENT_TYPES and "department" not in kwargs:
+        kwargs["department"] = department()
+    if type == Body.Type.GLTD:
+        kwargs.setdefault("parent", Body.objects.active().filter(
+            type=Body.Type.CLSPD, commune=kwargs["commune"]).first()
+            or body(Body.Type.CLSPD, commune=kwargs["commune"]))
+        kwargs.setdefault("problem_statement", "Trafic de stupéfiants autour de trois halls.")
+        kwargs.setdefault("planned_end_on", datetime.date(2027, 6, 30))
+    if type == Body.Type.WORKING_GROUP and "parent" not in kwargs:
+        kwargs["parent"] = body(Body.Type.CLSPD, commune=commune("38151", "Échirolles", 36840))
+    kwargs.setdefault("created_on", datetime.date(2015, 1, 1))
+    return Body.objects.create(type=type, **kwargs)
+
+
+def membership(body_, person_=None, institution_=None, **kwargs):
+    kwargs.setdefault("started_on", datetime.date(2020, 1, 1))
+    return Membership.objects.create(
+        body=body_,
+        person=person_ or person(),
+        institution=institution_ or institution(),
+        **kwargs,
+    )
+
+
+def site(name="Villeneuve", qpv_code="QN03801M", dept=None, **kwargs):
+    return Site.objects.create(name=name, qpv_code=qpv_code, department=dept or department(), **kwargs)
