@@ -140,7 +140,7 @@ class CurrentMembershipInline(admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("person", "institution", "substitute")
+            .select_related("person", "institution", "substitute", "body")
             .order_by("ended_on", "role", "person__last_name")
         )
 

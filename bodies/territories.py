@@ -9,6 +9,7 @@ missing, updated when a field differs, left alone otherwise.
 """
 
 import csv
+import functools
 import lzma
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,18 @@ NULL = "\\N"
 def read_rows(directory: Path, name: str) -> Iterator[dict[str, str]]:
     with lzma.open(directory / f"{name}.csv.lzma", "rt", encoding="utf-8", newline="") as fh:
         yield from csv.DictReader(fh)
+
+
+COMMUNE_COLUMNS = ("code", "type", "nom", "population_municipale", "departement_id", "epci_id")
+
+
+@functools.cache
+def read_communes(directory: Path) -> tuple[dict[str, str], ...]:
+    """The communes file without its heavy columns (geometry, town-hall details). Cached:
+    decompressing and parsing it is most of a load's time, and tests load it repeatedly."""
+    return tuple(
+        {column: row[column] for column in COMMUNE_COLUMNS} for row in read_rows(directory, "communes")
+    )
 
 
 def nullable(value: str) -> str | None:
@@ -113,7 +126,7 @@ def load_territories(
     # An EPCI's département is the one of its most populous commune, over all of France,
     # so that loading one département or all gives the same answer.
     epci_seat: dict[str, tuple[int, str]] = {}
-    for row in read_rows(directory, "communes"):
+    for row in read_communes(directory):
         if row["type"] != "COM":
             continue  # delegated and associated communes, municipal arrondissements
         department_code = department_code_by_id.get(row["departement_id"])

@@ -19,3 +19,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SECURE_SSL_REDIRECT = False
+# Static files come from the apps' folders (finders); no collectstatic before tests.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
