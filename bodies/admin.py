@@ -106,8 +106,10 @@ class PersonAdmin(admin.ModelAdmin):
         current = Q(memberships__started_on__lte=on) & (
             Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gte=on)
         )
-        return super().get_queryset(request).annotate(
-            current_membership_count=Count("memberships", filter=current)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(current_membership_count=Count("memberships", filter=current))
         )
 
     @admin.display(description=_("mandats en cours"))
@@ -192,4 +194,3 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["person__last_name", "person__first_name", "body__name", "institution__name"]
     autocomplete_fields = ["person", "body", "institution", "substitute"]
     date_hierarchy = "started_on"
-

@@ -120,11 +120,14 @@ def load_demo(path: Path = DEMO_FILE) -> Counter:
             }
             probe = Body(**fields)
             probe.derive_territory()
-            body = Body.objects.filter(
-                type=probe.type,
-                name=probe.name or probe.default_name(),
-                department_id=probe.department_id,
-            ).first() or Body()
+            body = (
+                Body.objects.filter(
+                    type=probe.type,
+                    name=probe.name or probe.default_name(),
+                    department_id=probe.department_id,
+                ).first()
+                or Body()
+            )
             created["instances"] += body.pk is None
             for name, value in fields.items():
                 setattr(body, name, value)

@@ -241,9 +241,7 @@ class Institution(models.Model):
         null=True,
         blank=True,
     )
-    siren = models.CharField(
-        _("SIREN"), max_length=9, blank=True, validators=[validate_siren]
-    )
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
 
     class Meta:
         verbose_name = _("institution")
@@ -254,9 +252,7 @@ class Institution(models.Model):
             models.UniqueConstraint(
                 fields=["department", "name"],
                 name="bodies_institution_unique_name_per_department",
-                violation_error_message=_(
-                    "Une institution porte déjà ce nom dans ce département."
-                ),
+                violation_error_message=_("Une institution porte déjà ce nom dans ce département."),
             )
         ]
 
@@ -264,8 +260,10 @@ class Institution(models.Model):
         return self.name
 
     def clean(self):
-        if self.commune_id and self.department_id and (
-            self.commune.department_id != self.department_id
+        if (
+            self.commune_id
+            and self.department_id
+            and (self.commune.department_id != self.department_id)
         ):
             raise ValidationError(
                 {"commune": _("La commune doit se trouver dans le département de l’institution.")}
@@ -368,9 +366,7 @@ class Site(models.Model):
         ):
             raise ValidationError(
                 {
-                    "qpv_code": _(
-                        "Le code QPV désigne le département %(code)s, pas celui du site."
-                    )
+                    "qpv_code": _("Le code QPV désigne le département %(code)s, pas celui du site.")
                     % {"code": qpv_department_code(self.qpv_code)}
                 }
             )
@@ -430,9 +426,7 @@ class Body(models.Model):
         Type.CDPR: _(
             "Cellule de prévention de la radicalisation et d’accompagnement des familles (CPRAF)"
         ),
-        Type.WORKING_GROUP: _(
-            "Groupe de travail et d’échange d’informations / cellule de veille"
-        ),
+        Type.WORKING_GROUP: _("Groupe de travail et d’échange d’informations / cellule de veille"),
     }
     COMMUNE_TYPES = (Type.CLSPD, Type.GLTD)
     EPCI_TYPES = (Type.CISPD,)
@@ -524,7 +518,10 @@ class Body(models.Model):
                     Q(type__in=["CLSPD", "GLTD"], commune__isnull=False, epci__isnull=True)
                     | Q(type="CISPD", epci__isnull=False, commune__isnull=True)
                     | Q(type__in=["CDPD", "CODAF", "CDPR"], commune__isnull=True, epci__isnull=True)
-                    | (Q(type="GT", parent__isnull=False) & (Q(commune__isnull=True) | Q(epci__isnull=True)))
+                    | (
+                        Q(type="GT", parent__isnull=False)
+                        & (Q(commune__isnull=True) | Q(epci__isnull=True))
+                    )
                 ),
                 name="bodies_body_territory_matches_type",
                 violation_error_message=_("Le territoire ne correspond pas au type d’instance."),
@@ -538,7 +535,9 @@ class Body(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(type="GLTD")
-                | (Q(parent__isnull=False, planned_end_on__isnull=False) & ~Q(problem_statement="")),
+                | (
+                    Q(parent__isnull=False, planned_end_on__isnull=False) & ~Q(problem_statement="")
+                ),
                 name="bodies_body_gltd_has_parent_problem_and_end",
                 violation_error_message=_(
                     "Un GLTD a un CLSPD de rattachement, une problématique et une date de fin."
@@ -583,6 +582,17 @@ class Body(models.Model):
     def __str__(self):
         return self.name or self.default_name()
 
+    def save(self, *args, **kwargs):
+        self.derive_territory()
+        if not self.name:
+            self.name = self.default_name()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("bodies:body-detail", args=[self.pk])
+
     # -- derived -------------------------------------------------------------------------
 
     @property
@@ -617,17 +627,10 @@ class Body(models.Model):
         territory = self.commune or self.epci or (self.department if self.department_id else None)
         if territory is None:
             return self.get_type_display()
-        label = (
-            _("Groupe de travail") if self.type == self.Type.WORKING_GROUP else self.type
-        )
+        label = _("Groupe de travail") if self.type == self.Type.WORKING_GROUP else self.type
         if isinstance(territory, Epci):
             return f"{label} — {territory.name}"
         return f"{label} {with_de(territory.name)}"
-
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("bodies:body-detail", args=[self.pk])
 
     # -- rules ---------------------------------------------------------------------------
 
@@ -661,9 +664,9 @@ class Body(models.Model):
                 )
         elif type_ in self.DEPARTMENT_TYPES:
             if self.commune_id or self.epci_id:
-                errors["commune"] = _(
-                    "Un %(type)s est départemental : ni commune ni EPCI."
-                ) % {"type": self.get_type_display()}
+                errors["commune"] = _("Un %(type)s est départemental : ni commune ni EPCI.") % {
+                    "type": self.get_type_display()
+                }
             if not self.department_id:
                 errors["department"] = _("Choisissez le département.")
 
@@ -680,8 +683,10 @@ class Body(models.Model):
                     if type_ == self.Type.GLTD
                     else _("Un groupe de travail relève d’un CLSPD ou d’un CISPD.")
                 )
-            elif type_ == self.Type.GLTD and self.commune_id and (
-                self.parent.commune_id != self.commune_id
+            elif (
+                type_ == self.Type.GLTD
+                and self.commune_id
+                and (self.parent.commune_id != self.commune_id)
             ):
                 errors["parent"] = _("Le CLSPD de rattachement doit être celui de la même commune.")
         elif self.parent_id:
@@ -695,8 +700,9 @@ class Body(models.Model):
                     "Un GLTD est créé pour une problématique précise : décrivez-la."
                 )
             if not self.planned_end_on:
-                errors["planned_end_on"] = _("Un GLTD est créé pour une durée limitée : "
-                                             "indiquez sa date de fin prévue.")
+                errors["planned_end_on"] = _(
+                    "Un GLTD est créé pour une durée limitée : indiquez sa date de fin prévue."
+                )
         if self.created_on and self.dissolved_on and self.dissolved_on < self.created_on:
             errors["dissolved_on"] = _("La dissolution ne peut précéder la création.")
         if self.created_on and self.planned_end_on and self.planned_end_on <= self.created_on:
@@ -707,12 +713,6 @@ class Body(models.Model):
         self.derive_territory()
         if not self.name:
             self.name = self.default_name()
-
-    def save(self, *args, **kwargs):
-        self.derive_territory()
-        if not self.name:
-            self.name = self.default_name()
-        super().save(*args, **kwargs)
 
     def covered_communes(self):
         """Communes the body covers: its commune, its EPCI's members, or its département's."""
@@ -859,16 +859,18 @@ class Membership(models.Model):
         if self.role == self.Role.CHAIR:
             if others.filter(role=self.Role.CHAIR).exists():
                 raise ValidationError(
-                    {"role": _("L’instance a déjà un président sur cette période : "
-                               "terminez d’abord son mandat.")}
+                    {
+                        "role": _(
+                            "L’instance a déjà un président sur cette période : "
+                            "terminez d’abord son mandat."
+                        )
+                    }
                 )
             expected = Body.CHAIR_CATEGORIES.get(self.body.type)
             if expected and self.institution_id and self.institution.category not in expected:
                 raise ValidationError(
                     {
-                        "institution": _(
-                            "Un %(type)s est présidé par : %(expected)s."
-                        )
+                        "institution": _("Un %(type)s est présidé par : %(expected)s.")
                         % {
                             "type": self.body.get_type_display(),
                             "expected": ", ".join(

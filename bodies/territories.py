@@ -43,7 +43,8 @@ def read_communes(directory: Path) -> tuple[dict[str, str], ...]:
     """The communes file without its heavy columns (geometry, town-hall details). Cached:
     decompressing and parsing it is most of a load's time, and tests load it repeatedly."""
     return tuple(
-        {column: row[column] for column in COMMUNE_COLUMNS} for row in read_rows(directory, "communes")
+        {column: row[column] for column in COMMUNE_COLUMNS}
+        for row in read_rows(directory, "communes")
     )
 
 

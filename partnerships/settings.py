@@ -102,8 +102,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -132,7 +134,9 @@ STORAGES = {
 LOGIN_URL = "admin:login"
 
 SITE_TITLE = _("Registre des partenariats locaux de sécurité")
-SITE_TAGLINE = _("CLSPD, CISPD, CDPD, GLTD, CODAF et CDPR : qui coproduit la sécurité, où et comment")
+SITE_TAGLINE = _(
+    "CLSPD, CISPD, CDPD, GLTD, CODAF et CDPR : qui coproduit la sécurité, où et comment"
+)
 
 # Public lists
 PAGE_SIZE = 50

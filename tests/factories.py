@@ -26,9 +26,9 @@ def region(code="84", name="Auvergne-Rhône-Alpes"):
 
 
 def department(code="38", name="Isère"):
-    return Department.objects.get_or_create(
-        code=code, defaults={"name": name, "region": region()}
-    )[0]
+    return Department.objects.get_or_create(code=code, defaults={"name": name, "region": region()})[
+        0
+    ]
 
 
 def epci(siren="200040715", name="Grenoble-Alpes-Métropole", dept=None, kind="ME"):
@@ -78,9 +78,11 @@ def body(type=Body.Type.CLSPD, **kwargs):
     if type in Body.DEPARTMENT_TYPES and "department" not in kwargs:
         kwargs["department"] = department()
     if type == Body.Type.GLTD:
-        kwargs.setdefault("parent", Body.objects.active().filter(
-            type=Body.Type.CLSPD, commune=kwargs["commune"]).first()
-            or body(Body.Type.CLSPD, commune=kwargs["commune"]))
+        kwargs.setdefault(
+            "parent",
+            Body.objects.active().filter(type=Body.Type.CLSPD, commune=kwargs["commune"]).first()
+            or body(Body.Type.CLSPD, commune=kwargs["commune"]),
+        )
         kwargs.setdefault("problem_statement", "Trafic de stupéfiants autour de trois halls.")
         kwargs.setdefault("planned_end_on", datetime.date(2027, 6, 30))
     if type == Body.Type.WORKING_GROUP and "parent" not in kwargs:
@@ -100,4 +102,6 @@ def membership(body_, person_=None, institution_=None, **kwargs):
 
 
 def site(name="Villeneuve", qpv_code="QN03801M", dept=None, **kwargs):
-    return Site.objects.create(name=name, qpv_code=qpv_code, department=dept or department(), **kwargs)
+    return Site.objects.create(
+        name=name, qpv_code=qpv_code, department=dept or department(), **kwargs
+    )

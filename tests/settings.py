@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-suite-only-secret-key-not-for-production-use")
 os.environ.setdefault("DEBUG", "0")
 
-from partnerships.settings import *  # noqa: E402, F403
+from partnerships.settings import *  # noqa: F403
 
 # PBKDF2 costs ~0.4 s per login; a test suite logs in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

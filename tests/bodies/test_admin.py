@@ -8,7 +8,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bodies.models import Body, Commune, Department, Epci, Institution, Membership, Person, Region, Site
+from bodies.models import (
+    Body,
+    Commune,
+    Department,
+    Epci,
+    Institution,
+    Membership,
+    Person,
+    Region,
+    Site,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +42,12 @@ def populate(grenoble, count, offset):
         body = factories.body(commune=commune)
         town = factories.institution(Institution.Category.COMMUNE, commune=commune)
         factories.membership(body, institution_=town, role="chair")
-        factories.membership(body, started_on=datetime.date(2019, 1, 1),
-                             ended_on=datetime.date(2021, 1, 1), substitute=factories.person())
+        factories.membership(
+            body,
+            started_on=datetime.date(2019, 1, 1),
+            ended_on=datetime.date(2021, 1, 1),
+            substitute=factories.person(),
+        )
         site = factories.site(f"Site {i}", f"QN038{i % 100:02d}{chr(65 + i // 100)}", isere)
         site.communes.add(commune)
         body.sites.add(site)
@@ -101,13 +115,25 @@ def test_admin_can_add_a_body_with_a_member_in_one_save(admin_client, grenoble):
     town = factories.institution(Institution.Category.COMMUNE, commune=grenoble)
     mayor = factories.person()
     data = {
-        "type": "CLSPD", "name": "", "other_names": "", "commune": grenoble.pk,
-        "epci": "", "department": "", "parent": "", "created_on": "2024-01-15",
-        "dissolved_on": "", "planned_end_on": "", "problem_statement": "",
-        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-        "memberships-2-TOTAL_FORMS": "1", "memberships-2-INITIAL_FORMS": "0",
-        "memberships-2-0-person": mayor.pk, "memberships-2-0-institution": town.pk,
-        "memberships-2-0-role": "chair", "memberships-2-0-started_on": "2024-01-15",
+        "type": "CLSPD",
+        "name": "",
+        "other_names": "",
+        "commune": grenoble.pk,
+        "epci": "",
+        "department": "",
+        "parent": "",
+        "created_on": "2024-01-15",
+        "dissolved_on": "",
+        "planned_end_on": "",
+        "problem_statement": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-2-TOTAL_FORMS": "1",
+        "memberships-2-INITIAL_FORMS": "0",
+        "memberships-2-0-person": mayor.pk,
+        "memberships-2-0-institution": town.pk,
+        "memberships-2-0-role": "chair",
+        "memberships-2-0-started_on": "2024-01-15",
     }
     response = admin_client.post(admin_url(Body, "add"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -118,11 +144,21 @@ def test_admin_can_add_a_body_with_a_member_in_one_save(admin_client, grenoble):
 
 def test_admin_gets_french_errors_and_nothing_is_saved(admin_client, grenoble):
     data = {
-        "type": "GLTD", "name": "", "other_names": "", "commune": grenoble.pk,
-        "epci": "", "department": "", "parent": "", "created_on": "2024-01-15",
-        "dissolved_on": "", "planned_end_on": "", "problem_statement": "",
-        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-        "memberships-2-TOTAL_FORMS": "0", "memberships-2-INITIAL_FORMS": "0",
+        "type": "GLTD",
+        "name": "",
+        "other_names": "",
+        "commune": grenoble.pk,
+        "epci": "",
+        "department": "",
+        "parent": "",
+        "created_on": "2024-01-15",
+        "dissolved_on": "",
+        "planned_end_on": "",
+        "problem_statement": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-2-TOTAL_FORMS": "0",
+        "memberships-2-INITIAL_FORMS": "0",
     }
     response = admin_client.post(admin_url(Body, "add"), data)
     assert response.status_code == 200

@@ -40,7 +40,9 @@ def test_demo_subgroups_hang_under_clspds(demo):
     gltd = Body.objects.get(type="GLTD")
     assert gltd.parent.type == "CLSPD" and gltd.parent.commune_id == gltd.commune_id
     assert gltd.problem_statement and gltd.planned_end_on
-    assert Body.objects.filter(type="GT").values("parent__type").annotate(n=Count("pk")).count() == 2
+    assert (
+        Body.objects.filter(type="GT").values("parent__type").annotate(n=Count("pk")).count() == 2
+    )
     assert Body.objects.dissolved().filter(type="CLSPD").exists()
     assert Site.objects.filter(kind="qpv").count() >= 5
 

@@ -37,8 +37,9 @@ def test_home_page_runs_one_query(client, clspd, django_assert_num_queries):
 def test_body_list_is_paginated(client, grenoble, settings):
     settings.PAGE_SIZE = 3
     for i in range(7):
-        factories.body(commune=factories.commune(f"38{i + 300:03d}", f"Commune {i}", 6000,
-                                                 grenoble.department))
+        factories.body(
+            commune=factories.commune(f"38{i + 300:03d}", f"Commune {i}", 6000, grenoble.department)
+        )
     first = client.get(reverse("bodies:body-list"))
     last = client.get(reverse("bodies:body-list"), {"page": 3})
     beyond = client.get(reverse("bodies:body-list"), {"page": "abc"})
@@ -53,25 +54,34 @@ def test_body_list_empty_state(client):
 
 def test_body_list_queries_do_not_grow(client, grenoble, django_assert_num_queries):
     for i in range(5):
-        factories.body(commune=factories.commune(f"38{i + 300:03d}", f"C{i}", 6000,
-                                                 grenoble.department))
+        factories.body(
+            commune=factories.commune(f"38{i + 300:03d}", f"C{i}", 6000, grenoble.department)
+        )
     with django_assert_num_queries(2):  # count for the paginator, one page of bodies
         client.get(reverse("bodies:body-list"))
 
 
 @pytest.fixture
 def populated_clspd(clspd, grenoble):
-    town = factories.institution(Institution.Category.COMMUNE, name="Ville de Grenoble",
-                                 commune=grenoble)
+    town = factories.institution(
+        Institution.Category.COMMUNE, name="Ville de Grenoble", commune=grenoble
+    )
     police = factories.institution(Institution.Category.NATIONAL_POLICE, name="DIPN de l’Isère")
-    mayor = factories.person("Sophie", "Arnaud", email="sophie.arnaud@example.org",
-                             phone="01 99 00 11 22")
-    officer = factories.person("Karim", "Haddad", email="karim.haddad@example.org",
-                               phone="01 99 00 33 44")
+    mayor = factories.person(
+        "Sophie", "Arnaud", email="sophie.arnaud@example.org", phone="01 99 00 11 22"
+    )
+    officer = factories.person(
+        "Karim", "Haddad", email="karim.haddad@example.org", phone="01 99 00 33 44"
+    )
     factories.membership(clspd, mayor, town, role="chair")
     factories.membership(clspd, officer, police, role="appointed")
-    factories.membership(clspd, factories.person("Jean", "Ancien"), police,
-                         started_on=datetime.date(2010, 1, 1), ended_on=datetime.date(2015, 1, 1))
+    factories.membership(
+        clspd,
+        factories.person("Jean", "Ancien"),
+        police,
+        started_on=datetime.date(2010, 1, 1),
+        ended_on=datetime.date(2015, 1, 1),
+    )
     factories.body(Body.Type.WORKING_GROUP, parent=clspd, name="Cellule de veille Villeneuve")
     site = factories.site()
     clspd.sites.add(site)

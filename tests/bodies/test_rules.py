@@ -92,8 +92,15 @@ def test_gltd_needs_parent_problem_and_end_date(clspd, grenoble):
     assert_constraint(
         "bodies_body_gltd_has_parent_problem_and_end",
         lambda: Body.objects.bulk_create(
-            [Body(type="GLTD", name="x", commune=grenoble, department=grenoble.department,
-                  parent=clspd)]
+            [
+                Body(
+                    type="GLTD",
+                    name="x",
+                    commune=grenoble,
+                    department=grenoble.department,
+                    parent=clspd,
+                )
+            ]
         ),
     )
 
@@ -114,8 +121,13 @@ def test_gltd_parent_must_be_clspd_of_same_commune(clspd, isere):
 
 def test_gltd_cannot_hang_under_a_cispd(grenoble):
     cispd = factories.body(Body.Type.CISPD, epci=grenoble.epci)
-    gltd = Body(type="GLTD", commune=grenoble, parent=cispd, problem_statement="x",
-                planned_end_on=D(2027, 1, 1))
+    gltd = Body(
+        type="GLTD",
+        commune=grenoble,
+        parent=cispd,
+        problem_statement="x",
+        planned_end_on=D(2027, 1, 1),
+    )
     with pytest.raises(ValidationError) as error:
         gltd.full_clean()
     assert "relève d’un CLSPD" in messages(error.value, "parent")
@@ -139,15 +151,17 @@ def test_only_subgroups_have_a_parent(clspd, isere):
 
 
 def test_dissolution_cannot_precede_creation(grenoble):
-    body = Body(type="CLSPD", commune=grenoble, created_on=D(2020, 1, 1),
-                dissolved_on=D(2019, 1, 1))
+    body = Body(
+        type="CLSPD", commune=grenoble, created_on=D(2020, 1, 1), dissolved_on=D(2019, 1, 1)
+    )
     with pytest.raises(ValidationError) as error:
         body.full_clean()
     assert "précéder la création" in messages(error.value, "dissolved_on")
     body.derive_territory()
     body.name = "x"
-    assert_constraint("bodies_body_dissolved_after_created",
-                      lambda: Body.objects.bulk_create([body]))
+    assert_constraint(
+        "bodies_body_dissolved_after_created", lambda: Body.objects.bulk_create([body])
+    )
 
 
 def test_one_active_clspd_per_commune_but_a_dissolved_one_may_remain(clspd, grenoble):
@@ -184,8 +198,13 @@ def test_restricted_types_default_to_restricted_confidentiality(clspd):
 
 
 def test_membership_end_after_start(clspd):
-    m = Membership(body=clspd, person=factories.person(), institution=factories.institution(),
-                   started_on=D(2021, 1, 1), ended_on=D(2020, 1, 1))
+    m = Membership(
+        body=clspd,
+        person=factories.person(),
+        institution=factories.institution(),
+        started_on=D(2021, 1, 1),
+        ended_on=D(2020, 1, 1),
+    )
     with pytest.raises(ValidationError) as error:
         m.full_clean()
     assert "ne peut précéder son début" in messages(error.value, "ended_on")
@@ -198,8 +217,13 @@ def test_a_one_day_membership_is_allowed(clspd):
 
 def test_substitute_is_not_the_member(clspd):
     p = factories.person()
-    m = Membership(body=clspd, person=p, substitute=p, institution=factories.institution(),
-                   started_on=D(2021, 1, 1))
+    m = Membership(
+        body=clspd,
+        person=p,
+        substitute=p,
+        institution=factories.institution(),
+        started_on=D(2021, 1, 1),
+    )
     with pytest.raises(ValidationError) as error:
         m.full_clean()
     assert "propre suppléante" in messages(error.value, "substitute")
@@ -211,29 +235,46 @@ def test_at_most_one_open_chair_in_the_database(clspd):
     factories.membership(clspd, institution_=mayor, role="chair")
     assert_constraint(
         "bodies_membership_one_open_chair_per_body",
-        lambda: factories.membership(clspd, institution_=mayor, role="chair",
-                                     started_on=D(2022, 1, 1)),
+        lambda: factories.membership(
+            clspd, institution_=mayor, role="chair", started_on=D(2022, 1, 1)
+        ),
     )
 
 
 def test_overlapping_chair_periods_are_refused_with_advice(clspd):
     mayor = factories.institution(Institution.Category.COMMUNE)
-    factories.membership(clspd, institution_=mayor, role="chair", started_on=D(2014, 4, 4),
-                         ended_on=D(2020, 7, 3))
-    overlapping = Membership(body=clspd, person=factories.person(), institution=mayor,
-                             role="chair", started_on=D(2020, 7, 1))
+    factories.membership(
+        clspd, institution_=mayor, role="chair", started_on=D(2014, 4, 4), ended_on=D(2020, 7, 3)
+    )
+    overlapping = Membership(
+        body=clspd,
+        person=factories.person(),
+        institution=mayor,
+        role="chair",
+        started_on=D(2020, 7, 1),
+    )
     with pytest.raises(ValidationError) as error:
         overlapping.full_clean()
     assert "terminez d’abord son mandat" in messages(error.value, "role")
-    successor = Membership(body=clspd, person=factories.person(), institution=mayor,
-                           role="chair", started_on=D(2020, 7, 4))
+    successor = Membership(
+        body=clspd,
+        person=factories.person(),
+        institution=mayor,
+        role="chair",
+        started_on=D(2020, 7, 4),
+    )
     successor.full_clean()  # the day after: turnover, not overlap
 
 
 def test_chair_must_come_from_the_institution_that_chairs_the_type(clspd):
     police = factories.institution(Institution.Category.NATIONAL_POLICE)
-    m = Membership(body=clspd, person=factories.person(), institution=police, role="chair",
-                   started_on=D(2021, 1, 1))
+    m = Membership(
+        body=clspd,
+        person=factories.person(),
+        institution=police,
+        role="chair",
+        started_on=D(2021, 1, 1),
+    )
     with pytest.raises(ValidationError) as error:
         m.full_clean()
     assert "présidé par : Commune" in messages(error.value, "institution")
@@ -241,8 +282,9 @@ def test_chair_must_come_from_the_institution_that_chairs_the_type(clspd):
 
 def test_same_person_cannot_hold_two_overlapping_seats_in_a_body(clspd):
     first = factories.membership(clspd, started_on=D(2020, 1, 1))
-    again = Membership(body=clspd, person=first.person, institution=first.institution,
-                       started_on=D(2021, 1, 1))
+    again = Membership(
+        body=clspd, person=first.person, institution=first.institution, started_on=D(2021, 1, 1)
+    )
     with pytest.raises(ValidationError) as error:
         again.full_clean()
     assert "siège déjà" in messages(error.value, "started_on")
@@ -250,8 +292,9 @@ def test_same_person_cannot_hold_two_overlapping_seats_in_a_body(clspd):
 
 def test_same_person_may_hold_successive_periods(clspd):
     first = factories.membership(clspd, started_on=D(2015, 1, 1), ended_on=D(2017, 12, 31))
-    Membership(body=clspd, person=first.person, institution=first.institution,
-               started_on=D(2020, 1, 1)).full_clean()
+    Membership(
+        body=clspd, person=first.person, institution=first.institution, started_on=D(2020, 1, 1)
+    ).full_clean()
 
 
 # -- sites and codes -----------------------------------------------------------------------
@@ -324,6 +367,7 @@ def test_institution_commune_must_be_in_its_department(grenoble):
 def test_institution_names_are_unique_within_a_department(isere):
     factories.institution(name="Préfecture de l’Isère", dept=isere)
     with pytest.raises(ValidationError) as error:
-        Institution(category="prefecture", name="Préfecture de l’Isère",
-                    department=isere).full_clean()
+        Institution(
+            category="prefecture", name="Préfecture de l’Isère", department=isere
+        ).full_clean()
     assert "porte déjà ce nom" in str(error.value)

@@ -18,7 +18,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, departments=None, **options):
-        codes = [c.strip().upper() for c in departments.split(",") if c.strip()] if departments else None
+        codes = (
+            [c.strip().upper() for c in departments.split(",") if c.strip()]
+            if departments
+            else None
+        )
         started = time.monotonic()
         try:
             results = load_territories(codes, progress=self.stdout.write)
