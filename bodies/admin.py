@@ -8,6 +8,7 @@ territories and people through autocompletes (35,000 communes never render as on
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Body,
@@ -88,7 +89,7 @@ class CommuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(SimpleHistoryAdmin):
     list_display = ["name", "category", "department", "commune"]
     list_select_related = ["department", "commune"]
     list_filter = ["category", "department"]
@@ -97,7 +98,7 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(SimpleHistoryAdmin):
     list_display = ["last_name", "first_name", "email", "current_memberships"]
     search_fields = ["last_name", "first_name", "email"]
 
@@ -118,7 +119,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "qpv_code", "department", "designated_on"]
     list_select_related = ["department"]
     list_filter = ["kind", "department"]
@@ -163,7 +164,7 @@ class NewMembershipInline(admin.TabularInline):
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "type", "department", "territory_name", "created_on", "status_label"]
     list_select_related = ["department", "commune", "epci"]
     list_filter = ["type", StatusFilter, "department"]
@@ -187,7 +188,7 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ["person", "role", "body", "institution", "started_on", "ended_on"]
     list_select_related = ["person", "body", "institution"]
     list_filter = ["role", CurrentFilter, "body__type", "body__department"]

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .validators import (
     DEPARTMENT_CODE_RE,
@@ -243,6 +244,8 @@ class Institution(models.Model):
     )
     siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
@@ -288,6 +291,8 @@ class Person(models.Model):
         help_text=_("Sans ce consentement, seul le nom d’un président élu est rendu public."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("personne")
         verbose_name_plural = _("personnes")
@@ -328,6 +333,8 @@ class Site(models.Model):
         help_text=_("Taux de délinquance, indicateurs de dysfonctionnement social, démographie…"),
     )
     designated_on = models.DateField(_("désigné le"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("site prioritaire")
@@ -502,6 +509,8 @@ class Body(models.Model):
     )
 
     objects = BodyQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("instance")
@@ -793,6 +802,8 @@ class Membership(models.Model):
     )
 
     objects = MembershipQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("membre")

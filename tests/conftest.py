@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests import factories
 
@@ -17,3 +18,12 @@ def grenoble(isere):
 @pytest.fixture
 def clspd(grenoble):
     return factories.body(commune=grenoble)
+
+
+@pytest.fixture(autouse=True)
+def french():
+    """Messages are asserted in French; a request in English must not leak into the next
+    test (LocaleMiddleware leaves its language active in the thread)."""
+    translation.activate("fr")
+    yield
+    translation.activate("fr")

@@ -136,4 +136,11 @@ def test_unknown_body_is_404(client):
 
 def test_english_is_available(client, clspd):
     response = client.get(reverse("home"), headers={"accept-language": "en"})
-    assert response.status_code == 200 and 'lang="en"' in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and 'lang="en"' in html
+    assert "Directory of bodies" in html and "Annuaire des instances" not in html
+
+
+def test_french_is_the_default(client, clspd):
+    html = client.get(reverse("home")).content.decode()
+    assert 'lang="fr"' in html and "Annuaire des instances" in html
