@@ -1,4 +1,10 @@
-"""Administration of the registry's reference data.
+"""Administration of the registry's reference data, scoped by `bodies.access`.
+
+Permissions come from roles (superuser, prefecture staff, coordinator), not from Django's
+per-model permissions: each admin says which rows a user may see, change, add and delete,
+and which choices each foreign key offers — the same choices the autocompletes return and the
+forms validate against. Out-of-scope objects answer 404; in-scope writes a role does not allow
+answer 403.
 
 Changelists and change forms keep a bounded number of queries whatever the table size
 (asserted in tests/bodies/test_admin.py): related columns through `list_select_related`,
@@ -7,9 +13,11 @@ territories and people through autocompletes (35,000 communes never render as on
 
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import access as policy
 from .models import (
     Body,
     Commune,
@@ -19,9 +27,172 @@ from .models import (
     Membership,
     Person,
     Region,
+    RoleAssignment,
     Site,
     today,
 )
+
+
+class ScopedChoices:
+    """Foreign-key and many-to-many choices limited by role: `field_choices` maps a field
+    name to a function(access) -> queryset. Administrators choose from everything."""
+
+    field_choices: dict = {}
+
+    def choices_for(self, request, field_name):
+        access = policy.access_for(request.user)
+        if access.is_admin or field_name not in self.field_choices:
+            return None
+        return self.field_choices[field_name](access)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = self.choices_for(request, db_field.name)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = self.choices_for(request, db_field.name)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdmin(ScopedChoices, SimpleHistoryAdmin):
+    """Base for every admin of the registry.
+
+    Subclasses define `visible(access, qs)` (rows the user may open), `editable(access, qs)`
+    (rows the user may change), `deletable(access, qs)`, `changing_roles(access)` (whether
+    the role changes anything of this model: no query), `may_add(access)`,
+    `deleting_roles(access)`, and `field_choices`.
+    """
+
+    # -- policy, overridden per model --------------------------------------------------
+
+    def visible(self, access, qs):
+        return qs if access.is_staff else qs.none()
+
+    def editable(self, access, qs):
+        return qs if access.is_admin else qs.none()
+
+    def may_add(self, access):
+        return access.is_admin
+
+    def deletable(self, access, qs):
+        return self.editable(access, qs)
+
+    # -- Django admin hooks ------------------------------------------------------------
+
+    def access(self, request):
+        return policy.access_for(request.user)
+
+    def get_queryset(self, request):
+        return self.visible(self.access(request), super().get_queryset(request))
+
+    def _allowed(self, request, rule, obj) -> bool:
+        """`rule` applied to `obj` (one query, memoised for the request)."""
+        access = self.access(request)
+        if access.is_admin:
+            return True
+        memo = request.__dict__.setdefault("_registry_allowed", {})
+        key = (self.model, rule.__name__, obj.pk)
+        if key not in memo:
+            memo[key] = rule(access, self.model._default_manager.filter(pk=obj.pk)).exists()
+        return memo[key]
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        access = self.access(request)
+        if not access.is_staff:
+            return False
+        return obj is None or self._allowed(request, self.visible, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self.changing_roles(self.access(request))
+        return self._allowed(request, self.editable, obj)
+
+    def changing_roles(self, access) -> bool:
+        return access.is_admin
+
+    def has_add_permission(self, request):
+        return self.may_add(self.access(request))
+
+    def has_delete_permission(self, request, obj=None):
+        access = self.access(request)
+        if obj is None:
+            return access.is_admin or self.deleting_roles(access)
+        return self._allowed(request, self.deletable, obj)
+
+    def deleting_roles(self, access) -> bool:
+        return self.changing_roles(access)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Out of scope and nonexistent look the same: 404, not a redirect with a message.
+        raise Http404
+
+    def get_search_results(self, request, queryset, search_term):
+        """Autocompletes return what the asking form accepts, not the whole table."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        source = autocomplete_source(self.admin_site, request)
+        if source is not None:
+            source_admin, field_name = source
+            choices = source_admin.choices_for(request, field_name)
+            if choices is not None:
+                queryset = queryset.filter(pk__in=choices.values("pk"))
+        return queryset, may_have_duplicates
+
+    # -- history: administrators and prefecture staff in scope -------------------------
+
+    def _check_history_scope(self, request, object_id):
+        if not self.access(request).is_admin and not (
+            self.get_queryset(request).filter(pk=object_id).exists()
+        ):
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_history_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_history_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        access = self.access(request)
+        return access.is_admin or (
+            bool(access.departments) and self.has_view_permission(request, obj)
+        )
+
+    has_view_history_permission = has_view_history_or_change_history_permission
+
+    def has_change_history_permission(self, request, obj=None):
+        return False  # history is read-only: reverting would bypass validation
+
+
+def autocomplete_source(site, request):
+    """(admin of the form asking, field name) for an autocomplete request, else None."""
+    if request.resolver_match is None or request.resolver_match.url_name != "autocomplete":
+        return None
+    try:
+        from django.apps import apps
+
+        model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+    except (KeyError, LookupError):
+        return None
+    source_admin = site._registry.get(model)
+    if not isinstance(source_admin, ScopedAdmin):
+        return None
+    return source_admin, request.GET.get("field_name", "")
+
+
+# -- territories: public reference data, loaded by command, changed by administrators only --
+
+
+class TerritoryAdmin(ScopedAdmin):
+    """Every staff user reads territories; only administrators change them."""
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -55,13 +226,13 @@ class CurrentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(TerritoryAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(TerritoryAdmin):
     list_display = ["code", "name", "region"]
     list_select_related = ["region"]
     list_filter = ["region"]
@@ -70,7 +241,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Epci)
-class EpciAdmin(admin.ModelAdmin):
+class EpciAdmin(TerritoryAdmin):
     list_display = ["name", "siren", "kind", "department"]
     list_select_related = ["department"]
     list_filter = ["kind", "department"]
@@ -79,7 +250,7 @@ class EpciAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(TerritoryAdmin):
     list_display = ["name", "insee_code", "population", "department", "epci"]
     list_select_related = ["department", "epci"]
     list_filter = ["department"]
@@ -88,19 +259,63 @@ class CommuneAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
+# -- institutions, people, sites -----------------------------------------------------------
+
+
+def departments_in_scope(access):
+    return Department.objects.filter(pk__in=access.departments)
+
+
+def communes_in_scope(access):
+    return Commune.objects.filter(department_id__in=access.departments)
+
+
 @admin.register(Institution)
-class InstitutionAdmin(SimpleHistoryAdmin):
+class InstitutionAdmin(ScopedAdmin):
     list_display = ["name", "category", "department", "commune"]
     list_select_related = ["department", "commune"]
     list_filter = ["category", "department"]
     search_fields = ["name", "=siren"]
     autocomplete_fields = ["department", "commune"]
+    field_choices = {"department": departments_in_scope, "commune": communes_in_scope}
+
+    def visible(self, access, qs):
+        return policy.visible_institutions(access, qs)
+
+    def editable(self, access, qs):
+        return policy.editable_institutions(access, qs)
+
+    def changing_roles(self, access):
+        return access.is_admin or bool(access.departments)
+
+    may_add = changing_roles
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(ScopedAdmin):
     list_display = ["last_name", "first_name", "email", "current_memberships"]
     search_fields = ["last_name", "first_name", "email"]
+    exclude_for_non_admin = ["user"]
+
+    def visible(self, access, qs):
+        return policy.visible_people(access, qs)
+
+    editable = visible
+
+    def deletable(self, access, qs):
+        return qs if access.is_admin else qs.none()
+
+    def changing_roles(self, access):
+        return access.is_staff
+
+    may_add = changing_roles
+
+    def deleting_roles(self, access):
+        return access.is_admin
+
+    def get_exclude(self, request, obj=None):
+        # Linking a person to a user account grants member access: administrators only.
+        return None if self.access(request).is_admin else self.exclude_for_non_admin
 
     def get_queryset(self, request):
         on = today()
@@ -119,15 +334,49 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(SimpleHistoryAdmin):
+class SiteAdmin(ScopedAdmin):
     list_display = ["name", "kind", "qpv_code", "department", "designated_on"]
     list_select_related = ["department"]
     list_filter = ["kind", "department"]
     search_fields = ["name", "=qpv_code"]
     autocomplete_fields = ["department", "communes"]
+    field_choices = {"department": departments_in_scope, "communes": communes_in_scope}
+
+    def visible(self, access, qs):
+        return policy.editable_sites(access, qs)
+
+    editable = visible
+
+    def changing_roles(self, access):
+        return access.is_admin or bool(access.departments)
+
+    may_add = changing_roles
 
 
-class CurrentMembershipInline(admin.TabularInline):
+# -- bodies and memberships ----------------------------------------------------------------
+
+
+def people_in_scope(access):
+    return policy.visible_people(access)
+
+
+def institutions_in_scope(access):
+    return policy.visible_institutions(access)
+
+
+def bodies_for_memberships(access):
+    return policy.bodies_for_memberships(access)
+
+
+MEMBERSHIP_CHOICES = {
+    "body": bodies_for_memberships,
+    "person": people_in_scope,
+    "substitute": people_in_scope,
+    "institution": institutions_in_scope,
+}
+
+
+class CurrentMembershipInline(ScopedChoices, admin.TabularInline):
     """Existing memberships: who sat is history, so person and institution are read-only;
     a change of person is recorded by ending the membership and adding a new one."""
 
@@ -138,6 +387,7 @@ class CurrentMembershipInline(admin.TabularInline):
     verbose_name = _("membre enregistré")
     verbose_name_plural = _("membres enregistrés (mettre fin à un mandat : saisir sa fin)")
     show_change_link = True
+    field_choices = MEMBERSHIP_CHOICES
 
     def get_queryset(self, request):
         return (
@@ -150,21 +400,44 @@ class CurrentMembershipInline(admin.TabularInline):
     def has_add_permission(self, request, obj):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        access = policy.access_for(request.user)
+        return access.is_admin or (obj is not None and obj.department_id in access.departments)
 
-class NewMembershipInline(admin.TabularInline):
+    has_delete_permission = has_change_permission
+
+    def has_view_permission(self, request, obj=None):
+        return policy.access_for(request.user).is_staff
+
+
+class NewMembershipInline(ScopedChoices, admin.TabularInline):
     model = Membership
     extra = 1
     fields = ["person", "institution", "role", "started_on", "ended_on", "substitute"]
     autocomplete_fields = ["person", "institution", "substitute"]
     verbose_name = _("nouveau membre")
     verbose_name_plural = _("ajouter des membres")
+    field_choices = MEMBERSHIP_CHOICES
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
 
+    def has_add_permission(self, request, obj):
+        access = policy.access_for(request.user)
+        return access.is_admin or bool(access.departments)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
 
 @admin.register(Body)
-class BodyAdmin(SimpleHistoryAdmin):
+class BodyAdmin(ScopedAdmin):
     list_display = ["name", "type", "department", "territory_name", "created_on", "status_label"]
     list_select_related = ["department", "commune", "epci"]
     list_filter = ["type", StatusFilter, "department"]
@@ -175,8 +448,33 @@ class BodyAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["type", "name", "other_names"]}),
         (_("Territoire"), {"fields": ["commune", "epci", "department", "parent", "sites"]}),
         (_("Dates"), {"fields": ["created_on", "dissolved_on", "planned_end_on"]}),
-        (_("GLTD"), {"fields": ["problem_statement"]}),
+        (_("GLTD"), {"fields": ["problem_statement", "problem_confidentiality"]}),
     ]
+    field_choices = {
+        "department": departments_in_scope,
+        "commune": communes_in_scope,
+        "epci": lambda access: Epci.objects.filter(department_id__in=access.departments),
+        "parent": lambda access: policy.editable_bodies(access),
+        "sites": lambda access: policy.editable_sites(access),
+    }
+
+    def visible(self, access, qs):
+        return policy.visible_bodies(access, qs)
+
+    def editable(self, access, qs):
+        return policy.editable_bodies(access, qs)
+
+    def deletable(self, access, qs):
+        # Dissolve a body rather than delete it: its history is the registry's point.
+        return qs if access.is_admin else qs.none()
+
+    def changing_roles(self, access):
+        return access.is_admin or bool(access.departments)
+
+    may_add = changing_roles
+
+    def deleting_roles(self, access):
+        return access.is_admin
 
     @admin.display(description=_("territoire"))
     def territory_name(self, body):
@@ -188,10 +486,36 @@ class BodyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(ScopedAdmin):
+    """Prefecture staff edit the memberships of their départements' bodies, coordinators
+    those of their bodies."""
+
     list_display = ["person", "role", "body", "institution", "started_on", "ended_on"]
     list_select_related = ["person", "body", "institution"]
     list_filter = ["role", CurrentFilter, "body__type", "body__department"]
     search_fields = ["person__last_name", "person__first_name", "body__name", "institution__name"]
     autocomplete_fields = ["person", "body", "institution", "substitute"]
     date_hierarchy = "started_on"
+    field_choices = MEMBERSHIP_CHOICES
+
+    def visible(self, access, qs):
+        return policy.editable_memberships(access, qs)
+
+    editable = visible
+
+    def changing_roles(self, access):
+        return access.is_staff
+
+    may_add = changing_roles
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ScopedAdmin):
+    list_display = ["user", "role", "department", "body", "started_on", "ended_on"]
+    list_select_related = ["user", "department", "body"]
+    list_filter = ["role", "department"]
+    search_fields = ["user__username", "user__last_name", "body__name"]
+    autocomplete_fields = ["user", "department", "body"]
+
+    def visible(self, access, qs):
+        return qs if access.is_admin else qs.none()

@@ -13,9 +13,23 @@ from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Body, Commune, Department, Epci, Institution, Membership, Person, Site
+from .models import (
+    Body,
+    Commune,
+    Department,
+    Epci,
+    Institution,
+    Membership,
+    Person,
+    RoleAssignment,
+    Site,
+)
+
+# Documented in the README; accounts are created only when DEBUG is on.
+DEMO_PASSWORD = "demo-registre-38"
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "isere.json"
 
@@ -43,8 +57,9 @@ def parse_date(value):
     return datetime.date.fromisoformat(value) if value else None
 
 
-def load_demo(path: Path = DEMO_FILE) -> Counter:
-    """Load the demo file; returns how many rows of each kind were created."""
+def load_demo(path: Path = DEMO_FILE, with_users: bool = False) -> Counter:
+    """Load the demo file; returns how many rows of each kind were created. With
+    `with_users`, also one account per role, all with `DEMO_PASSWORD`."""
     data = json.loads(path.read_text(encoding="utf-8"))
     created = Counter()
     try:
@@ -152,4 +167,40 @@ def load_demo(path: Path = DEMO_FILE) -> Counter:
                     membership.substitute = substitute
                     membership.full_clean()
                     membership.save()
+
+        if with_users:
+            created["comptes"] += load_users(data["users"], department, people, bodies)
+    return created
+
+
+def load_users(rows, department, people, bodies) -> int:
+    User = get_user_model()
+    created = 0
+    for row in rows:
+        user, was_created = User.objects.get_or_create(
+            username=row["username"],
+            defaults={
+                "first_name": row.get("first_name", ""),
+                "last_name": row.get("last_name", ""),
+                "is_superuser": row.get("superuser", False),
+                "is_staff": row.get("superuser", False),
+            },
+        )
+        if was_created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            created += 1
+        if row.get("person"):
+            person = people[row["person"]]
+            if person.user_id != user.pk:
+                person.user = user
+                person.save()
+        for role in row.get("roles", []):
+            RoleAssignment.objects.get_or_create(
+                user=user,
+                role=role["role"],
+                department=department if role.get("department") else None,
+                body=bodies[role["body"]] if role.get("body") else None,
+                defaults={"started_on": datetime.date(2024, 1, 1)},
+            )
     return created

@@ -7,6 +7,7 @@ paired with a `clean()` that tells the user, in French, what to correct. Rules t
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -285,6 +286,18 @@ class Person(models.Model):
     last_name = models.CharField(_("nom"), max_length=100)
     email = models.EmailField(_("courriel"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="person",
+        verbose_name=_("compte utilisateur"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Le compte qui lit, en tant que membre, les documents « partenaires » des instances "
+            "où cette personne siège."
+        ),
+    )
     public_name_consent = models.BooleanField(
         _("accepte que son nom soit public"),
         default=False,
@@ -503,6 +516,13 @@ class Body(models.Model):
         blank=True,
         help_text=_("Pour un GLTD : le phénomène de délinquance et le périmètre visés."),
     )
+    problem_confidentiality = models.CharField(
+        _("confidentialité de la problématique"),
+        max_length=10,
+        choices=Confidentiality.choices,
+        blank=True,
+        help_text=_("Par défaut : restreint pour un GLTD, un CDPR ou un groupe de travail."),
+    )
     planned_end_on = models.DateField(_("fin prévue le"), null=True, blank=True)
     sites = models.ManyToManyField(
         Site, related_name="bodies", verbose_name=_("sites prioritaires"), blank=True
@@ -595,6 +615,8 @@ class Body(models.Model):
         self.derive_territory()
         if not self.name:
             self.name = self.default_name()
+        if not self.problem_confidentiality:
+            self.problem_confidentiality = self.default_confidentiality
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -722,6 +744,8 @@ class Body(models.Model):
         self.derive_territory()
         if not self.name:
             self.name = self.default_name()
+        if not self.problem_confidentiality:
+            self.problem_confidentiality = self.default_confidentiality
 
     def covered_communes(self):
         """Communes the body covers: its commune, its EPCI's members, or its département's."""
@@ -903,3 +927,101 @@ def composition_by_category(memberships) -> list[tuple[str, list[Membership]]]:
         for category in Institution.Category
         if category.value in groups
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Role assignments: who may do what, and where. Read by `bodies.access`.
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None):
+        on = on or today()
+        return self.filter(started_on__lte=on).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=on)
+        )
+
+
+class RoleAssignment(models.Model):
+    """A user's role over a scope for a period. Administrators are superusers; members are
+    users linked to a `Person` (their scope follows that person's memberships); the other
+    roles are assigned here, so granting and withdrawing them is data, audited like the rest.
+    """
+
+    class Role(models.TextChoices):
+        PREFECTURE = "prefecture", _("Agent de préfecture")
+        COORDINATOR = "coordinator", _("Coordonnateur d’instance")
+        RESEARCHER = "researcher", _("Chercheur")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("utilisateur"),
+    )
+    role = models.CharField(_("rôle"), max_length=12, choices=Role.choices)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+        verbose_name=_("département"),
+        null=True,
+        blank=True,
+        help_text=_("Pour un agent de préfecture."),
+    )
+    body = models.ForeignKey(
+        Body,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("instance"),
+        null=True,
+        blank=True,
+        help_text=_("Pour un coordonnateur."),
+    )
+    started_on = models.DateField(_("début"), default=today)
+    ended_on = models.DateField(_("fin"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attribution de rôle")
+        verbose_name_plural = _("attributions de rôles")
+        ordering = ["user__username", "role"]
+        indexes = [models.Index(fields=["user", "ended_on"], name="bodies_role_user_end_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="prefecture", department__isnull=False, body__isnull=True)
+                | Q(role="coordinator", body__isnull=False, department__isnull=True)
+                | Q(role="researcher", body__isnull=True, department__isnull=True),
+                name="bodies_roleassignment_scope_matches_role",
+                violation_error_message=_("La portée ne correspond pas au rôle."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="bodies_roleassignment_end_after_start",
+                violation_error_message=_("La fin ne peut précéder le début."),
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.department or self.body or ""
+        return f"{self.user} — {self.get_role_display()} {scope}".strip()
+
+    def clean(self):
+        errors = {}
+        if self.role == self.Role.PREFECTURE:
+            if not self.department_id:
+                errors["department"] = _("Un agent de préfecture a un département.")
+            if self.body_id:
+                errors["body"] = _("Un agent de préfecture a un département, pas une instance.")
+        elif self.role == self.Role.COORDINATOR:
+            if not self.body_id:
+                errors["body"] = _("Un coordonnateur coordonne une instance : choisissez-la.")
+            if self.department_id:
+                errors["department"] = _("Un coordonnateur a une instance, pas un département.")
+        elif self.role == self.Role.RESEARCHER and (self.body_id or self.department_id):
+            errors["role"] = _("Un chercheur n’a ni département ni instance.")
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            errors["ended_on"] = _("La fin ne peut précéder le début.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
+from .access import access_for, can_read
 from .models import Body, Membership, composition_by_category
 from .pagination import paginate
 
@@ -23,7 +24,10 @@ def body_detail(request, pk):
         .order_by("role", "institution__name")
     )
     chair = next((m for m in memberships if m.role == Membership.Role.CHAIR), None)
+    access = access_for(request.user)
     context = {
+        "show_problem_statement": bool(body.problem_statement)
+        and can_read(access, body, body.problem_confidentiality, named=body.pk in access.member_of),
         "body": body,
         "children": body.children.select_related("commune", "epci").order_by("type", "name"),
         "sites": body.sites.order_by("name"),

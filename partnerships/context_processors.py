@@ -1,4 +1,7 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from bodies.access import access_for
 
 
 def site(request):
@@ -13,5 +16,7 @@ def site(request):
             "site_tagline": settings.SITE_TAGLINE,
             "footer_description": settings.SITE_TAGLINE,
             "accessibility_status": "PART",
-        }
+        },
+        # Evaluated only when a template asks (the header does, for signed-in users).
+        "registry_access": SimpleLazyObject(lambda: access_for(request.user)),
     }

@@ -35,7 +35,7 @@ if DEBUG:
     ALLOWED_HOSTS += ["127.0.0.1", "localhost", "testserver"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "partnerships.admin_config.RegistryAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "partnerships.middleware.no_store_when_signed_in",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]
@@ -177,7 +178,11 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 SITE_TITLE = _("Registre des partenariats locaux de sécurité")
 SITE_TAGLINE = _(

@@ -3,6 +3,8 @@ from django.shortcuts import render
 
 from bodies.models import Body
 
+from .security_log import log_refusal
+
 
 def home(request):
     counts = dict(
@@ -14,3 +16,9 @@ def home(request):
     )
     types = [(label, counts.get(value, 0)) for value, label in Body.Type.choices]
     return render(request, "home.html", {"type_counts": types, "total": sum(counts.values())})
+
+
+def permission_denied(request, exception=None):
+    """403: signed in, in scope, but the role does not allow this. Logged."""
+    log_refusal(request, str(exception or "") or "permission", 403)
+    return render(request, "403.html", status=403)

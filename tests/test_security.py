@@ -67,7 +67,7 @@ def test_pages_send_csp_and_frame_headers(client):
 
 def test_login_is_throttled_after_repeated_failures(client, django_user_model, settings):
     django_user_model.objects.create_user("alice", password="correct horse battery")
-    url = reverse("admin:login")
+    url = reverse("login")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(url, {"username": "alice", "password": "wrong"})
     response = client.post(url, {"username": "alice", "password": "correct horse battery"})
@@ -83,10 +83,8 @@ def test_sessions_expire_after_inactivity():
 def test_logins_and_failures_are_logged(client, django_user_model, caplog):
     django_user_model.objects.create_user("bob", password="correct horse battery", is_staff=True)
     with caplog.at_level("INFO", logger="partnerships.security"):
-        client.post(reverse("admin:login"), {"username": "bob", "password": "nope"})
-        client.post(
-            reverse("admin:login"), {"username": "bob", "password": "correct horse battery"}
-        )
+        client.post(reverse("login"), {"username": "bob", "password": "nope"})
+        client.post(reverse("login"), {"username": "bob", "password": "correct horse battery"})
     messages = [r.getMessage() for r in caplog.records if r.name == "partnerships.security"]
     assert any(m.startswith("login-failed username=bob") for m in messages)
     assert any(m.startswith("login user=bob") for m in messages)

@@ -2,7 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from bodies.models import Body, Institution, Membership, Person, Site
+from bodies.access import access_for
+from bodies.models import Body, Department, Institution, Membership, Person, Site
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +52,24 @@ def test_demo_is_idempotent(demo, capsys):
     counts = [m.objects.count() for m in (Body, Institution, Membership, Person, Site)]
     call_command("load_demo")
     assert [m.objects.count() for m in (Body, Institution, Membership, Person, Site)] == counts
-    assert "créé(e)s — 0 instances, 0 institutions, 0 mandats, 0 personnes, 0 sites" in (
+    assert "créé(e)s — 0 comptes, 0 instances, 0 institutions, 0 mandats, 0 personnes, 0 sites" in (
         capsys.readouterr().out
     )
 
 
-def test_demo_creates_the_admin_account_only_in_debug(demo, django_user_model, settings):
+def test_demo_has_one_account_per_role(demo, django_user_model):
     assert django_user_model.objects.get(username="admin").is_superuser
+    prefecture = access_for(django_user_model.objects.get(username="prefecture38"))
+    assert [Department.objects.get(pk=pk).code for pk in prefecture.departments] == ["38"]
+    coordinator = access_for(django_user_model.objects.get(username="coordination-grenoble"))
+    assert [Body.objects.get(pk=pk).name for pk in coordinator.coordinated] == ["CLSPD de Grenoble"]
+    member = access_for(django_user_model.objects.get(username="membre-bailleur"))
+    assert member.person_id and not member.is_staff
+    assert Body.objects.get(type="GLTD").pk in member.member_of
+    assert access_for(django_user_model.objects.get(username="chercheur")).is_researcher
+
+
+def test_demo_creates_accounts_only_in_debug(demo, django_user_model, settings):
     django_user_model.objects.all().delete()
     settings.DEBUG = False
     call_command("load_demo")

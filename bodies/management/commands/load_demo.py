@@ -1,22 +1,19 @@
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from bodies.demo import MissingTerritories, load_demo
-
-DEMO_PASSWORD = "demo-registre-38"
+from bodies.demo import DEMO_PASSWORD, MissingTerritories, load_demo
 
 
 class Command(BaseCommand):
     help = (
         "Charge les données de démonstration de l’Isère (38) : institutions, personnes "
         "fictives, instances, mandats, sites. Relancer ne change rien. Avec DEBUG activé, crée "
-        f"aussi le compte administrateur « admin » (mot de passe « {DEMO_PASSWORD} »)."
+        f"aussi un compte par rôle (mot de passe « {DEMO_PASSWORD} », voir le README)."
     )
 
     def handle(self, *args, **options):
         try:
-            created = load_demo()
+            created = load_demo(with_users=settings.DEBUG)
         except MissingTerritories as error:
             raise CommandError(
                 f"Le département {error} n’est pas chargé : lancez d’abord "
@@ -24,16 +21,10 @@ class Command(BaseCommand):
             ) from error
         summary = ", ".join(f"{n} {kind}" for kind, n in sorted(created.items())) or "rien"
         self.stdout.write(f"Données de démonstration : créé(e)s — {summary}.")
-
-        if not settings.DEBUG:
+        if settings.DEBUG:
+            self.stdout.write(
+                f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») : admin, "
+                "prefecture38, coordination-grenoble, membre-bailleur, chercheur."
+            )
+        else:
             self.stdout.write("DEBUG désactivé : aucun compte de démonstration n’est créé.")
-            return
-        User = get_user_model()
-        user, was_created = User.objects.get_or_create(
-            username="admin", defaults={"is_staff": True, "is_superuser": True}
-        )
-        if was_created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            self.stdout.write(f"Compte créé : admin / {DEMO_PASSWORD}")
-        self.stdout.write(self.style.SUCCESS("Démonstration prête."))

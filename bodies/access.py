@@ -1,0 +1,236 @@
+"""Who may see and change what: the one place that answers it.
+
+Every page, admin screen, autocomplete, filter choice list, import and export asks this module,
+either for a queryset filter (`visible_*`, `editable_*`, `readable_q`) or for an object check
+(`can_read`, `can_edit_*`). Both are built from the same `Access` and the same rules, and
+tests/test_permissions.py checks them against each other as a matrix.
+
+Roles (domain guide §6, README "Roles and confidentiality"):
+- administrator: a superuser; everything.
+- prefecture staff: `RoleAssignment` over départements; reads every record of their
+  départements except `restricted` ones (unless named), edits bodies, institutions, people,
+  memberships and sites there.
+- coordinator: `RoleAssignment` over bodies; reads and writes every record of those bodies,
+  edits their memberships (and the people and institutions those memberships need).
+- member: a user linked to a `Person`; reads `partners` records of the bodies where that
+  person currently sits, and `restricted` records where the person is named.
+- researcher: research exports only (pseudonymised, never confidential records).
+- public: `public` records only.
+
+This module lives in `bodies`, the lowest app, because every other app scopes its queries
+through it and imports run one way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from .models import (
+    Body,
+    Confidentiality,
+    Institution,
+    Membership,
+    Person,
+    RoleAssignment,
+    Site,
+)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may reach, computed once per request (`access_for`)."""
+
+    is_authenticated: bool = False
+    user_id: int | None = None
+    is_admin: bool = False
+    departments: frozenset[int] = frozenset()  # prefecture staff: department ids
+    coordinated: frozenset[int] = frozenset()  # coordinator: body ids
+    coordinated_departments: frozenset[int] = frozenset()  # départements of those bodies
+    member_of: frozenset[int] = frozenset()  # member: body ids with a current membership
+    person_id: int | None = None
+    is_researcher: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        """May use the administration (and, later, the coordinator and dashboard pages)."""
+        return self.is_admin or bool(self.departments or self.coordinated)
+
+    @property
+    def reference_departments(self) -> frozenset[int]:
+        """Départements whose institutions and people this user may pick from."""
+        return self.departments | self.coordinated_departments
+
+
+ANONYMOUS = Access()
+
+
+def access_for(user) -> Access:
+    """The user's access, cached on the user object (so once per request). At most three
+    queries: current role assignments, the linked person, and that person's memberships."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_registry_access", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        access = Access(is_authenticated=True, user_id=user.pk, is_admin=True)
+    else:
+        departments, coordinated, coordinated_departments, researcher = set(), set(), set(), False
+        for role, department_id, body_id, body_department_id in (
+            RoleAssignment.objects.current()
+            .filter(user=user)
+            .values_list("role", "department_id", "body_id", "body__department_id")
+        ):
+            if role == RoleAssignment.Role.PREFECTURE:
+                departments.add(department_id)
+            elif role == RoleAssignment.Role.COORDINATOR:
+                coordinated.add(body_id)
+                coordinated_departments.add(body_department_id)
+            elif role == RoleAssignment.Role.RESEARCHER:
+                researcher = True
+        person_id = Person.objects.filter(user=user).values_list("pk", flat=True).first()
+        member_of = (
+            set(
+                Membership.objects.current()
+                .filter(person_id=person_id)
+                .values_list("body_id", flat=True)
+            )
+            if person_id
+            else set()
+        )
+        access = Access(
+            is_authenticated=True,
+            user_id=user.pk,
+            departments=frozenset(departments),
+            coordinated=frozenset(coordinated),
+            coordinated_departments=frozenset(coordinated_departments),
+            member_of=frozenset(member_of),
+            person_id=person_id,
+            is_researcher=researcher,
+        )
+    user._registry_access = access
+    return access
+
+
+# -- confidential records ------------------------------------------------------------------
+
+
+def readable_q(
+    access: Access, body: str = "body", level: str = "confidentiality", named: str | None = None
+) -> Q:
+    """A filter for records that carry a confidentiality level and belong to a body.
+
+    `body` is the path to the record's body, `level` to its confidentiality field, `named` to
+    the person(s) named on the record (e.g. "attendances__person"); paths are relative to the
+    filtered model. Apply with `.filter(q).distinct()` when `named` crosses a to-many relation.
+    """
+    if access.is_admin:
+        return Q()
+    q = Q(**{level: Confidentiality.PUBLIC})
+    if access.coordinated:
+        q |= Q(**{f"{body}__in": access.coordinated})
+    partners = Q(**{level: Confidentiality.PARTNERS})
+    if access.departments:
+        q |= partners & Q(**{f"{body}__department__in": access.departments})
+    if access.member_of:
+        q |= partners & Q(**{f"{body}__in": access.member_of})
+    if named and access.person_id:
+        q |= Q(**{named: access.person_id})
+    return q
+
+
+def can_read(access: Access, body: Body, level: str, named: bool = False) -> bool:
+    """The object check matching `readable_q`, for one record of `body` at `level`;
+    `named` says whether the user's person is named on the record."""
+    if access.is_admin or level == Confidentiality.PUBLIC or body.pk in access.coordinated:
+        return True
+    if named and access.person_id:
+        return True
+    if level == Confidentiality.PARTNERS:
+        return body.department_id in access.departments or body.pk in access.member_of
+    return False
+
+
+# -- reference data: bodies, memberships, people, institutions, sites ----------------------
+
+
+def _department_q(access: Access, path: str) -> Q:
+    return Q(**{f"{path}__in": access.departments})
+
+
+def visible_bodies(access: Access, qs: QuerySet | None = None) -> QuerySet:
+    """Bodies a user may open in the administration (the public directory shows all)."""
+    qs = Body.objects.all() if qs is None else qs
+    if access.is_admin:
+        return qs
+    return qs.filter(_department_q(access, "department_id") | Q(pk__in=access.coordinated))
+
+
+def editable_bodies(access: Access, qs: QuerySet | None = None) -> QuerySet:
+    qs = Body.objects.all() if qs is None else qs
+    if access.is_admin:
+        return qs
+    return qs.filter(_department_q(access, "department_id"))
+
+
+def editable_memberships(access: Access, qs: QuerySet | None = None) -> QuerySet:
+    qs = Membership.objects.all() if qs is None else qs
+    if access.is_admin:
+        return qs
+    return qs.filter(
+        _department_q(access, "body__department_id") | Q(body_id__in=access.coordinated)
+    )
+
+
+def bodies_for_memberships(access: Access) -> QuerySet:
+    """Bodies in which a user may add or edit memberships."""
+    if access.is_admin:
+        return Body.objects.all()
+    return Body.objects.filter(
+        _department_q(access, "department_id") | Q(pk__in=access.coordinated)
+    )
+
+
+def visible_people(access: Access, qs: QuerySet | None = None) -> QuerySet:
+    """People a user may see and edit with their contact details: those who sit or sat (or
+    substitute) in a body of the user's départements or of the bodies they coordinate, and
+    the people this user created who sit nowhere yet (between creation and first membership).
+    """
+    qs = Person.objects.all() if qs is None else qs
+    if access.is_admin:
+        return qs
+    if not access.reference_departments:
+        return qs.none()
+    in_scope = Membership.objects.filter(body__department_id__in=access.reference_departments)
+    created_by_user = Person.history.filter(history_type="+", history_user_id=access.user_id)
+    return qs.filter(
+        Q(pk__in=in_scope.values("person_id"))
+        | Q(pk__in=in_scope.filter(substitute__isnull=False).values("substitute_id"))
+        | (
+            Q(pk__in=created_by_user.values("id"))
+            & ~Q(pk__in=Membership.objects.values("person_id"))
+        )
+    )
+
+
+def visible_institutions(access: Access, qs: QuerySet | None = None) -> QuerySet:
+    qs = Institution.objects.all() if qs is None else qs
+    if access.is_admin:
+        return qs
+    return qs.filter(department_id__in=access.reference_departments)
+
+
+def editable_institutions(access: Access, qs: QuerySet | None = None) -> QuerySet:
+    qs = Institution.objects.all() if qs is None else qs
+    if access.is_admin:
+        return qs
+    return qs.filter(_department_q(access, "department_id"))
+
+
+def editable_sites(access: Access, qs: QuerySet | None = None) -> QuerySet:
+    qs = Site.objects.all() if qs is None else qs
+    if access.is_admin:
+        return qs
+    return qs.filter(_department_q(access, "department_id"))
