@@ -141,6 +141,11 @@ def readable_q(
     return q
 
 
+def can_read_problem_statement(access: Access, body: Body) -> bool:
+    """A body's problem statement (GLTD): its current members count as named."""
+    return can_read(access, body, body.problem_confidentiality, named=body.pk in access.member_of)
+
+
 def can_read(access: Access, body: Body, level: str, named: bool = False) -> bool:
     """The object check matching `readable_q`, for one record of `body` at `level`;
     `named` says whether the user's person is named on the record."""

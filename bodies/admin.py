@@ -58,7 +58,7 @@ class ScopedChoices:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ScopedAdmin(ScopedChoices, SimpleHistoryAdmin):
+class ScopedAdmin(ScopedChoices, admin.ModelAdmin):
     """Base for every admin of the registry.
 
     Subclasses define `visible(access, qs)` (rows the user may open), `editable(access, qs)`
@@ -103,9 +103,13 @@ class ScopedAdmin(ScopedChoices, SimpleHistoryAdmin):
     def has_module_permission(self, request):
         return self.has_view_permission(request)
 
+    def viewing_roles(self, access) -> bool:
+        """Whether the role opens this model's list at all (no query)."""
+        return access.is_staff
+
     def has_view_permission(self, request, obj=None):
         access = self.access(request)
-        if not access.is_staff:
+        if not self.viewing_roles(access):
             return False
         return obj is None or self._allowed(request, self.visible, obj)
 
@@ -129,9 +133,13 @@ class ScopedAdmin(ScopedChoices, SimpleHistoryAdmin):
     def deleting_roles(self, access) -> bool:
         return self.changing_roles(access)
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Out of scope and nonexistent look the same: 404, not a redirect with a message.
-        raise Http404
+    def get_object(self, request, object_id, from_field=None):
+        # Out of scope and nonexistent look the same, and answer before any permission
+        # check could tell them apart: 404 (Django would redirect with a message).
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
     def get_search_results(self, request, queryset, search_term):
         """Autocompletes return what the asking form accepts, not the whole table."""
@@ -144,13 +152,20 @@ class ScopedAdmin(ScopedChoices, SimpleHistoryAdmin):
                 queryset = queryset.filter(pk__in=choices.values("pk"))
         return queryset, may_have_duplicates
 
-    # -- history: administrators and prefecture staff in scope -------------------------
+
+class AuditedAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    """A scoped admin over a model with django-simple-history records: its history is read by
+    administrators and by prefecture staff in scope, and never reverted from the admin."""
 
     def _check_history_scope(self, request, object_id):
         if not self.access(request).is_admin and not (
             self.get_queryset(request).filter(pk=object_id).exists()
         ):
             raise Http404
+
+    def history_readable(self, request, obj) -> bool:
+        """Whether every field shown in the history may be read (see BodyAdmin)."""
+        return True
 
     def history_view(self, request, object_id, extra_context=None):
         self._check_history_scope(request, object_id)
@@ -271,7 +286,7 @@ def communes_in_scope(access):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(ScopedAdmin):
+class InstitutionAdmin(AuditedAdmin):
     list_display = ["name", "category", "department", "commune"]
     list_select_related = ["department", "commune"]
     list_filter = ["category", "department"]
@@ -292,7 +307,7 @@ class InstitutionAdmin(ScopedAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(AuditedAdmin):
     list_display = ["last_name", "first_name", "email", "current_memberships"]
     search_fields = ["last_name", "first_name", "email"]
     exclude_for_non_admin = ["user"]
@@ -334,7 +349,7 @@ class PersonAdmin(ScopedAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(ScopedAdmin):
+class SiteAdmin(AuditedAdmin):
     list_display = ["name", "kind", "qpv_code", "department", "designated_on"]
     list_select_related = ["department"]
     list_filter = ["kind", "department"]
@@ -350,7 +365,7 @@ class SiteAdmin(ScopedAdmin):
     def changing_roles(self, access):
         return access.is_admin or bool(access.departments)
 
-    may_add = changing_roles
+    may_add = viewing_roles = changing_roles
 
 
 # -- bodies and memberships ----------------------------------------------------------------
@@ -437,7 +452,7 @@ class NewMembershipInline(ScopedChoices, admin.TabularInline):
 
 
 @admin.register(Body)
-class BodyAdmin(ScopedAdmin):
+class BodyAdmin(AuditedAdmin):
     list_display = ["name", "type", "department", "territory_name", "created_on", "status_label"]
     list_select_related = ["department", "commune", "epci"]
     list_filter = ["type", StatusFilter, "department"]
@@ -476,6 +491,23 @@ class BodyAdmin(ScopedAdmin):
     def deleting_roles(self, access):
         return access.is_admin
 
+    def get_fieldsets(self, request, obj=None):
+        """A restricted problem statement is neither shown nor editable to whoever may not
+        read it (prefecture staff who are not members of the GLTD, for instance)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or policy.can_read_problem_statement(self.access(request), obj):
+            return fieldsets
+        return [
+            (
+                title,
+                {**options, "fields": [f for f in options["fields"] if f != "problem_statement"]},
+            )
+            for title, options in fieldsets
+        ]
+
+    def history_readable(self, request, obj):
+        return policy.can_read_problem_statement(self.access(request), obj)
+
     @admin.display(description=_("territoire"))
     def territory_name(self, body):
         return body.territory.name
@@ -486,7 +518,7 @@ class BodyAdmin(ScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedAdmin):
+class MembershipAdmin(AuditedAdmin):
     """Prefecture staff edit the memberships of their départements' bodies, coordinators
     those of their bodies."""
 
@@ -510,7 +542,7 @@ class MembershipAdmin(ScopedAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(ScopedAdmin):
+class RoleAssignmentAdmin(AuditedAdmin):
     list_display = ["user", "role", "department", "body", "started_on", "ended_on"]
     list_select_related = ["user", "department", "body"]
     list_filter = ["role", "department"]
@@ -519,3 +551,6 @@ class RoleAssignmentAdmin(ScopedAdmin):
 
     def visible(self, access, qs):
         return qs if access.is_admin else qs.none()
+
+    def viewing_roles(self, access):
+        return access.is_admin

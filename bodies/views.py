@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
-from .access import access_for, can_read
+from .access import access_for, can_read_problem_statement
 from .models import Body, Membership, composition_by_category
 from .pagination import paginate
 
@@ -27,7 +27,7 @@ def body_detail(request, pk):
     access = access_for(request.user)
     context = {
         "show_problem_statement": bool(body.problem_statement)
-        and can_read(access, body, body.problem_confidentiality, named=body.pk in access.member_of),
+        and can_read_problem_statement(access, body),
         "body": body,
         "children": body.children.select_related("commune", "epci").order_by("type", "name"),
         "sites": body.sites.order_by("name"),

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,8 @@ class RegistryAdminSite(admin.AdminSite):
         return request.user.is_active and access_for(request.user).is_staff
 
     def login(self, request, extra_context=None):
+        if self.has_permission(request):
+            return redirect("admin:index")
         if request.user.is_authenticated:
             # Known, but no role that opens the administration (a member, a researcher).
             raise PermissionDenied

@@ -27,3 +27,91 @@ def french():
     translation.activate("fr")
     yield
     translation.activate("fr")
+
+
+# -- a two-département world with one user per role ----------------------------------------
+# Own scope is Isère (38) and the CLSPD of Grenoble; the other scope is Rhône (69) and the
+# CLSPD of Lyon. Canary strings mark what must never reach a user who may not read it.
+
+
+class World:
+    pass
+
+
+@pytest.fixture
+def world(django_user_model):
+    import datetime
+
+    from bodies.models import Body, Institution, RoleAssignment
+
+    w = World()
+    w.isere = factories.department("38", "Isère")
+    w.rhone = factories.department("69", "Rhône")
+    w.epci_a = factories.epci("200040715", "Grenoble-Alpes-Métropole", w.isere)
+    w.epci_b = factories.epci("200046977", "Métropole de Lyon", w.rhone)
+    w.grenoble = factories.commune("38185", "Grenoble", 158454, w.isere, w.epci_a)
+    w.lyon = factories.commune("69123", "Lyon", 520774, w.rhone, w.epci_b)
+    w.body_a = factories.body(commune=w.grenoble)
+    w.body_b = factories.body(commune=w.lyon)
+    w.gltd_a = factories.body(
+        Body.Type.GLTD,
+        commune=w.grenoble,
+        parent=w.body_a,
+        problem_statement="CANARY-RESTRICTED-GLTD-A trafic hall 12",
+    )
+    w.inst_a = factories.institution(
+        Institution.Category.COMMUNE, "Ville de Grenoble", w.isere, commune=w.grenoble
+    )
+    w.inst_b = factories.institution(
+        Institution.Category.COMMUNE, "Ville de Lyon", w.rhone, commune=w.lyon
+    )
+    w.person_a = factories.person(
+        "Canari", "Alpha", email="canary-mail-a@example.org", phone="01 99 00 77 01"
+    )
+    w.person_b = factories.person(
+        "Canari", "Bravo", email="canary-mail-b@example.org", phone="01 99 00 77 02"
+    )
+    w.membership_a = factories.membership(w.body_a, w.person_a, w.inst_a, role="appointed")
+    w.membership_b = factories.membership(w.body_b, w.person_b, w.inst_b, role="appointed")
+    factories.membership(w.gltd_a, w.person_a, w.inst_a, role="appointed")
+    w.site_a = factories.site("Villeneuve", "QN03801M", w.isere)
+    w.site_b = factories.site("Duchère", "QN06901A", w.rhone)
+
+    def user(username, **kwargs):
+        return django_user_model.objects.create_user(
+            username, f"{username}@example.org", "x", **kwargs
+        )
+
+    since = datetime.date(2020, 1, 1)
+    w.users = {
+        "anonymous": None,
+        "admin": user("root", is_superuser=True, is_staff=True),
+        "prefecture": user("prefecture38"),
+        "coordinator": user("coordinator-a"),
+        "member": user("member-a"),
+        "researcher": user("researcher"),
+    }
+    w.assignment_prefecture = RoleAssignment.objects.create(
+        user=w.users["prefecture"], role="prefecture", department=w.isere, started_on=since
+    )
+    w.assignment_coordinator = RoleAssignment.objects.create(
+        user=w.users["coordinator"], role="coordinator", body=w.body_a, started_on=since
+    )
+    RoleAssignment.objects.create(user=w.users["researcher"], role="researcher", started_on=since)
+    w.person_a.user = w.users["member"]
+    w.person_a.save()
+    return w
+
+
+ROLES = ["anonymous", "admin", "prefecture", "coordinator", "member", "researcher"]
+
+
+@pytest.fixture
+def login(client):
+    def as_role(world, role):
+        client.logout()
+        if world.users[role] is not None:
+            client.force_login(world.users[role])
+        return client
+
+    return as_role

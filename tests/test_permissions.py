@@ -1,0 +1,296 @@
+"""The permission matrix: every URL pattern of the URL configuration × every role × own and
+other scope → the expected answer.
+
+The URL list is read from the resolver, so a new URL without an expectation here fails
+`test_every_url_pattern_has_an_expectation`. Expectations for the administration come from
+`ADMIN_RULES`, one row per registered model: a newly registered model fails until it has one.
+
+Answers: 200 page; 302 redirect (to the login page for those who may not enter); 403 signed
+in, in scope, not allowed; 404 out of scope or nonexistent (existence is not revealed);
+405 wrong method.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import ROLES
+
+pytestmark = pytest.mark.django_db
+
+ALL = frozenset({"own", "other"})
+OWN = frozenset({"own"})
+NONE = frozenset()
+STAFF = ("admin", "prefecture", "coordinator")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a staff role may do with a model in the administration, by scope."""
+
+    module: bool = True  # opens the list
+    view: frozenset = NONE
+    change: frozenset = NONE
+    add: bool = False
+    delete: frozenset = NONE
+    history: frozenset = NONE
+
+
+EVERYTHING = Rule(view=ALL, change=ALL, add=True, delete=ALL, history=ALL)
+READ_ONLY_TERRITORY = Rule(view=ALL, history=ALL)  # Django's log-entry history, public data
+ADMINISTRATORS_ONLY = Rule(module=False)
+LOGS = Rule(view=ALL, change=ALL, delete=ALL, history=ALL)  # django-axes: no manual add
+
+ADMIN_RULES = {
+    "bodies.region": {"prefecture": READ_ONLY_TERRITORY, "coordinator": READ_ONLY_TERRITORY},
+    "bodies.department": {"prefecture": READ_ONLY_TERRITORY, "coordinator": READ_ONLY_TERRITORY},
+    "bodies.epci": {"prefecture": READ_ONLY_TERRITORY, "coordinator": READ_ONLY_TERRITORY},
+    "bodies.commune": {"prefecture": READ_ONLY_TERRITORY, "coordinator": READ_ONLY_TERRITORY},
+    "bodies.institution": {
+        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN),
+        "coordinator": Rule(view=OWN),  # picks the institutions of its département
+    },
+    "bodies.person": {
+        "prefecture": Rule(view=OWN, change=OWN, add=True, history=OWN),
+        "coordinator": Rule(view=OWN, change=OWN, add=True),
+    },
+    "bodies.body": {
+        "prefecture": Rule(view=OWN, change=OWN, add=True, history=OWN),
+        "coordinator": Rule(view=OWN),
+    },
+    "bodies.membership": {
+        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN),
+        "coordinator": Rule(view=OWN, change=OWN, add=True, delete=OWN),
+    },
+    "bodies.site": {
+        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN),
+        "coordinator": ADMINISTRATORS_ONLY,
+    },
+    "bodies.roleassignment": {
+        "prefecture": ADMINISTRATORS_ONLY,
+        "coordinator": ADMINISTRATORS_ONLY,
+    },
+    "auth.user": {"prefecture": ADMINISTRATORS_ONLY, "coordinator": ADMINISTRATORS_ONLY},
+    "axes.accessattempt": {
+        "admin": LOGS,
+        "prefecture": ADMINISTRATORS_ONLY,
+        "coordinator": ADMINISTRATORS_ONLY,
+    },
+    "axes.accesslog": {
+        "admin": LOGS,
+        "prefecture": ADMINISTRATORS_ONLY,
+        "coordinator": ADMINISTRATORS_ONLY,
+    },
+    "axes.accessfailurelog": {
+        "admin": LOGS,
+        "prefecture": ADMINISTRATORS_ONLY,
+        "coordinator": ADMINISTRATORS_ONLY,
+    },
+}
+
+# Site pages (not the administration): role → answer, the same in both scopes.
+SITE_EXPECTATIONS = {
+    "home": dict.fromkeys(ROLES, 200),
+    "bodies:body-list": dict.fromkeys(ROLES, 200),
+    "bodies:body-detail": dict.fromkeys(ROLES, 200),  # the directory is public
+    "login": dict.fromkeys(ROLES, 200),
+    "logout": dict.fromkeys(ROLES, 405),  # POST only
+    "set_language": dict.fromkeys(ROLES, 302),
+}
+
+# Administration pages that belong to no model: role → answer.
+NOT_STAFF = {"anonymous": 302, "member": 302, "researcher": 302}
+ADMIN_SITE_EXPECTATIONS = {
+    "admin:index": {**NOT_STAFF, **dict.fromkeys(STAFF, 200)},
+    "admin:login": {
+        "anonymous": 302,
+        "member": 403,
+        "researcher": 403,
+        **dict.fromkeys(STAFF, 302),
+    },
+    "admin:logout": {**NOT_STAFF, **dict.fromkeys(STAFF, 405)},
+    "admin:password_change": {**NOT_STAFF, **dict.fromkeys(STAFF, 200)},
+    "admin:password_change_done": {**NOT_STAFF, **dict.fromkeys(STAFF, 200)},
+    "admin:autocomplete": {**NOT_STAFF, **dict.fromkeys(STAFF, 403)},  # no parameters
+    "admin:jsi18n": {**NOT_STAFF, **dict.fromkeys(STAFF, 200)},
+    "admin:view_on_site": {**NOT_STAFF, **dict.fromkeys(STAFF, 302)},  # to the public page
+    "admin:app_list": {**NOT_STAFF, **dict.fromkeys(STAFF, 200)},
+    "admin:<object>": {**NOT_STAFF, **dict.fromkeys(STAFF, 302)},  # redirect to change view
+    "admin:<catch-all>": {**NOT_STAFF, **dict.fromkeys(STAFF, 404)},
+}
+
+ADMIN_VIEWS = (
+    "simple_history",
+    "password_change",
+    "changelist",
+    "add",
+    "change",
+    "delete",
+    "history",
+)  # longest suffixes first
+
+
+def walk(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from walk(pattern, prefix + str(pattern.pattern), full_ns)
+        else:
+            assert isinstance(pattern, URLPattern)
+            yield namespace, pattern, prefix + str(pattern.pattern)
+
+
+def classify(namespace, pattern, route):
+    """('site', name) | ('admin-site', name) | ('admin-model', model label, view)."""
+    name = pattern.name
+    if namespace != "admin":
+        return ("site", f"{namespace}:{name}" if namespace else name)
+    if name is None:
+        if route.endswith("(?P<url>.*)$"):
+            return ("admin-site", "admin:<catch-all>")
+        return ("admin-site", "admin:<object>")
+    for view in ADMIN_VIEWS:
+        match = re.fullmatch(rf"(?P<app>[a-z_]+?)_(?P<model>[a-z]+)_{view}", name)
+        if match:
+            return ("admin-model", f"{match['app']}.{match['model']}", view)
+    return ("admin-site", f"admin:{name}")
+
+
+def all_urls():
+    return [(ns, p, route, classify(ns, p, route)) for ns, p, route in walk()]
+
+
+def test_every_url_pattern_has_an_expectation():
+    registered = {m._meta.label_lower for m in admin.site._registry}
+    assert registered == set(ADMIN_RULES), "a registered admin model has no rule (or vice versa)"
+    missing = []
+    for _ns, _pattern, route, kind in all_urls():
+        if kind[0] == "site" and kind[1] not in SITE_EXPECTATIONS:
+            missing.append(route)
+        if kind[0] == "admin-site" and kind[1] not in ADMIN_SITE_EXPECTATIONS:
+            missing.append(route)
+        if kind[0] == "admin-model" and kind[1] not in ADMIN_RULES:
+            missing.append(route)
+    assert not missing, f"URLs without an expectation: {missing}"
+
+
+# -- building concrete URLs ------------------------------------------------------------
+
+
+@dataclass
+class Objects:
+    by_label: dict = field(default_factory=dict)
+
+
+def objects(world):
+    attempt = AccessAttempt.objects.create(
+        username="x",
+        ip_address="127.0.0.1",
+        user_agent="t",
+        http_accept="*/*",
+        path_info="/",
+        get_data="",
+        post_data="",
+        failures_since_start=1,
+    )
+    log = AccessLog.objects.create(
+        username="x", ip_address="127.0.0.1", user_agent="t", http_accept="*/*", path_info="/"
+    )
+    failure = AccessFailureLog.objects.create(
+        username="x", ip_address="127.0.0.1", user_agent="t", http_accept="*/*", path_info="/"
+    )
+    region = world.isere.region
+    return {
+        "bodies.region": (region, region),
+        "bodies.department": (world.isere, world.rhone),
+        "bodies.epci": (world.epci_a, world.epci_b),
+        "bodies.commune": (world.grenoble, world.lyon),
+        "bodies.institution": (world.inst_a, world.inst_b),
+        "bodies.person": (world.person_a, world.person_b),
+        "bodies.body": (world.body_a, world.body_b),
+        "bodies.membership": (world.membership_a, world.membership_b),
+        "bodies.site": (world.site_a, world.site_b),
+        "bodies.roleassignment": (world.assignment_coordinator, world.assignment_prefecture),
+        "auth.user": (world.users["prefecture"], world.users["coordinator"]),
+        "axes.accessattempt": (attempt, attempt),
+        "axes.accesslog": (log, log),
+        "axes.accessfailurelog": (failure, failure),
+    }
+
+
+def url_for(namespace, pattern, kind, scope, world, objs):
+    name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+    if kind[0] == "site":
+        if kind[1] == "bodies:body-detail":
+            return reverse(name, args=[(world.body_a if scope == "own" else world.body_b).pk])
+        return reverse(name)
+    if kind[0] == "admin-site":
+        body = world.body_a if scope == "own" else world.body_b
+        if kind[1] == "admin:view_on_site":
+            return reverse(name, args=[ContentType.objects.get_for_model(body).pk, body.pk])
+        if kind[1] == "admin:app_list":
+            return reverse(name, kwargs={"app_label": "bodies"})
+        if kind[1] == "admin:<object>":
+            return f"/admin/bodies/body/{body.pk}/"
+        if kind[1] == "admin:<catch-all>":
+            return "/admin/no/such/page/"
+        return reverse(name)
+    label, view = kind[1], kind[2]
+    obj = objs[label][0 if scope == "own" else 1]
+    if view in ("changelist", "add"):
+        return reverse(name)
+    if view == "simple_history":
+        version = obj.history.latest().history_id
+        return reverse(name, args=[obj.pk, version])
+    if view == "password_change":
+        return reverse(name, args=[obj.pk])
+    return reverse(name, args=[obj.pk])
+
+
+def expected(role, kind, scope):
+    if kind[0] == "site":
+        return SITE_EXPECTATIONS[kind[1]][role]
+    if kind[0] == "admin-site":
+        return ADMIN_SITE_EXPECTATIONS[kind[1]][role]
+    if role not in STAFF:
+        return 302
+    label, view = kind[1], kind[2]
+    rule = ADMIN_RULES[label].get(role, EVERYTHING)  # administrators: everything by default
+    if view == "changelist":
+        return 200 if rule.module else 403
+    if view == "add":
+        return 200 if rule.add else 403
+    if scope not in rule.view:
+        return 404
+    if view == "change":
+        return 200
+    if view == "delete":
+        return 200 if scope in rule.delete else 403
+    if view == "password_change":  # auth.user only
+        return 200
+    return 200 if scope in rule.history else 403  # history, simple_history
+
+
+def test_permission_matrix(world, login):
+    objs = objects(world)
+    urls = all_urls()
+    failures = []
+    checked = 0
+    for role in ROLES:
+        client = login(world, role)
+        for namespace, pattern, _route, kind in urls:
+            for scope in ("own", "other"):
+                url = url_for(namespace, pattern, kind, scope, world, objs)
+                answer = client.get(url).status_code
+                want = expected(role, kind, scope)
+                checked += 1
+                if answer != want:
+                    failures.append(f"{role:11} {scope:5} {url:55} got {answer}, expected {want}")
+    assert not failures, f"{len(failures)} of {checked} answers differ:\n" + "\n".join(failures)
