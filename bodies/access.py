@@ -117,25 +117,31 @@ def access_for(user) -> Access:
 # -- confidential records ------------------------------------------------------------------
 
 
+SELF = ""  # `readable_q(body=SELF)`: the filtered model is the body itself
+
+
 def readable_q(
     access: Access, body: str = "body", level: str = "confidentiality", named: str | None = None
 ) -> Q:
     """A filter for records that carry a confidentiality level and belong to a body.
 
-    `body` is the path to the record's body, `level` to its confidentiality field, `named` to
-    the person(s) named on the record (e.g. "attendances__person"); paths are relative to the
-    filtered model. Apply with `.filter(q).distinct()` when `named` crosses a to-many relation.
+    `body` is the path to the record's body (SELF when filtering bodies by a level of their
+    own), `level` to its confidentiality field, `named` to the person(s) named on the record
+    (e.g. "attendances__person"); paths are relative to the filtered model. Apply with
+    `.filter(q).distinct()` when `named` crosses a to-many relation.
     """
     if access.is_admin:
         return Q()
+    body_in = f"{body}__in" if body else "pk__in"
+    department_in = f"{body}__department__in" if body else "department__in"
     q = Q(**{level: Confidentiality.PUBLIC})
     if access.coordinated:
-        q |= Q(**{f"{body}__in": access.coordinated})
+        q |= Q(**{body_in: access.coordinated})
     partners = Q(**{level: Confidentiality.PARTNERS})
     if access.departments:
-        q |= partners & Q(**{f"{body}__department__in": access.departments})
+        q |= partners & Q(**{department_in: access.departments})
     if access.member_of:
-        q |= partners & Q(**{f"{body}__in": access.member_of})
+        q |= partners & Q(**{body_in: access.member_of})
     if named and access.person_id:
         q |= Q(**{named: access.person_id})
     return q

@@ -177,8 +177,12 @@ class AuditedAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
     def has_view_history_or_change_history_permission(self, request, obj=None):
         access = self.access(request)
-        return access.is_admin or (
-            bool(access.departments) and self.has_view_permission(request, obj)
+        if access.is_admin:
+            return True
+        return (
+            bool(access.departments)
+            and self.has_view_permission(request, obj)
+            and (obj is None or self.history_readable(request, obj))
         )
 
     has_view_history_permission = has_view_history_or_change_history_permission
@@ -341,6 +345,8 @@ class PersonAdmin(AuditedAdmin):
             super()
             .get_queryset(request)
             .annotate(current_membership_count=Count("memberships", filter=current))
+            # An aggregate drops the default ordering; pagination needs one.
+            .order_by("last_name", "first_name", "pk")
         )
 
     @admin.display(description=_("mandats en cours"))

@@ -1,0 +1,89 @@
+"""The leak test: canary strings sit in confidential places, every page is requested as every
+role, and each canary may appear only where its role may read it.
+
+Canaries today: a GLTD's restricted problem statement, people's e-mails and phones, and the
+name of a member without public office. Later issues add theirs (minutes, decisions,
+commitments, diagnostics) to `CANARIES` and their pages to the URL list, which is the
+permission matrix's: every URL of the configuration, in both scopes.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import ROLES
+from tests.test_permissions import all_urls, objects, url_for
+
+pytestmark = pytest.mark.django_db
+
+# canary → roles that may see it somewhere (and must: a canary nobody sees proves nothing).
+CANARIES = {
+    # restricted: GLTD members (person A, linked to `member`) and administrators
+    "CANARY-RESTRICTED-GLTD-A": {"admin", "member"},
+    # person A sits in Isère (CLSPD A): scoped staff see contact details in the admin
+    "canary-mail-a@example.org": {"admin", "prefecture", "coordinator"},
+    "01 99 00 77 01": {"admin", "prefecture", "coordinator"},
+    # person A's surname: not a chair, no consent → never on a public page
+    "Alpha": {"admin", "prefecture", "coordinator"},
+    # person B sits in Rhône only: out of every scoped role's reach
+    "canary-mail-b@example.org": {"admin"},
+    "01 99 00 77 02": {"admin"},
+    "Bravo": {"admin"},
+}
+
+
+def extra_urls(world):
+    """Pages of the restricted GLTD, which the matrix does not visit."""
+    gltd = world.gltd_a
+    return [
+        reverse("bodies:body-detail", args=[gltd.pk]),
+        reverse("admin:bodies_body_change", args=[gltd.pk]),
+        reverse("admin:bodies_body_history", args=[gltd.pk]),
+        reverse("admin:bodies_body_simple_history", args=[gltd.pk, gltd.history.latest().pk]),
+        reverse("admin:bodies_person_change", args=[world.person_a.pk]),
+        reverse("admin:bodies_membership_changelist"),
+    ]
+
+
+def test_canaries_appear_only_where_allowed(world, login):
+    objs = objects(world)
+    urls = {
+        url_for(ns, pattern, kind, scope, world, objs)
+        for ns, pattern, _route, kind in all_urls()
+        for scope in ("own", "other")
+    } | set(extra_urls(world))
+    seen = {canary: set() for canary in CANARIES}
+    leaks = []
+    for role in ROLES:
+        client = login(world, role)
+        for url in sorted(urls):
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            html = response.content.decode()
+            for canary, allowed in CANARIES.items():
+                if canary in html:
+                    seen[canary].add(role)
+                    if role not in allowed:
+                        leaks.append(f"{canary!r} shown to {role} at {url}")
+    assert not leaks, "\n".join(leaks)
+    for canary, allowed in CANARIES.items():
+        assert seen[canary] == allowed, (
+            f"{canary!r}: expected visible to {allowed}, saw {seen[canary]}"
+        )
+
+
+def test_prefecture_staff_cannot_read_a_restricted_problem_statement_in_the_admin(world, login):
+    client = login(world, "prefecture")
+    response = client.get(reverse("admin:bodies_body_change", args=[world.gltd_a.pk]))
+    assert response.status_code == 200
+    assert "problem_statement" not in response.content.decode()
+    history = client.get(reverse("admin:bodies_body_history", args=[world.gltd_a.pk]))
+    assert history.status_code == 403
+
+
+def test_signed_in_pages_are_not_cached_public_pages_may_be(world, login):
+    url = reverse("bodies:body-detail", args=[world.gltd_a.pk])
+    anonymous = login(world, "anonymous").get(url)
+    assert "no-store" not in anonymous.get("Cache-Control", "")
+    member = login(world, "member").get(url)
+    assert "no-store" in member["Cache-Control"] and "private" in member["Cache-Control"]
