@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access as policy
@@ -31,6 +32,7 @@ from .models import (
     Site,
     today,
 )
+from .resources import MembershipResource
 
 
 class ScopedChoices:
@@ -524,9 +526,12 @@ class BodyAdmin(AuditedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedAdmin):
+class MembershipAdmin(ImportExportMixin, AuditedAdmin):
     """Prefecture staff edit the memberships of their départements' bodies, coordinators
-    those of their bodies."""
+    those of their bodies — one by one, or by importing a spreadsheet (preview first, then
+    all or nothing) within the same scope."""
+
+    resource_classes = [MembershipResource]
 
     list_display = ["person", "role", "body", "institution", "started_on", "ended_on"]
     list_select_related = ["person", "body", "institution"]
@@ -545,6 +550,15 @@ class MembershipAdmin(AuditedAdmin):
         return access.is_staff
 
     may_add = changing_roles
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"access": self.access(request)}
+
+    def has_import_permission(self, request):
+        return self.changing_roles(self.access(request))
+
+    def has_export_permission(self, request):
+        return self.viewing_roles(self.access(request))
 
 
 @admin.register(RoleAssignment)

@@ -58,15 +58,19 @@ def institution(category=Institution.Category.COMMUNE, name=None, dept=None, **k
     )
 
 
-def person(first_name="Camille", last_name=None, **kwargs):
+def person(first_name="Camille", last_name=None, created_by=None, **kwargs):
+    """A person; `created_by` records the creating user in the history, as the admin does."""
     n = next(_seq)
-    return Person.objects.create(
+    created = Person(
         first_name=first_name,
         last_name=last_name or f"Martin{n}",
         email=kwargs.pop("email", f"camille.martin{n}@example.org"),
         phone=kwargs.pop("phone", f"01 99 00 00 {n % 100:02d}"),
         **kwargs,
     )
+    created._history_user = created_by
+    created.save()
+    return created
 
 
 def body(type=Body.Type.CLSPD, **kwargs):

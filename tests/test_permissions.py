@@ -39,9 +39,10 @@ class Rule:
     add: bool = False
     delete: frozenset = NONE
     history: frozenset = NONE
+    transfer: bool = False  # import and export (models with django-import-export only)
 
 
-EVERYTHING = Rule(view=ALL, change=ALL, add=True, delete=ALL, history=ALL)
+EVERYTHING = Rule(view=ALL, change=ALL, add=True, delete=ALL, history=ALL, transfer=True)
 READ_ONLY_TERRITORY = Rule(view=ALL, history=ALL)  # Django's log-entry history, public data
 ADMINISTRATORS_ONLY = Rule(module=False)
 LOGS = Rule(view=ALL, change=ALL, delete=ALL, history=ALL)  # django-axes: no manual add
@@ -64,8 +65,8 @@ ADMIN_RULES = {
         "coordinator": Rule(view=OWN),
     },
     "bodies.membership": {
-        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN),
-        "coordinator": Rule(view=OWN, change=OWN, add=True, delete=OWN),
+        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN, transfer=True),
+        "coordinator": Rule(view=OWN, change=OWN, add=True, delete=OWN, transfer=True),
     },
     "bodies.site": {
         "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN),
@@ -127,6 +128,9 @@ ADMIN_SITE_EXPECTATIONS = {
 ADMIN_VIEWS = (
     "simple_history",
     "password_change",
+    "process_import",
+    "import",
+    "export",
     "changelist",
     "add",
     "change",
@@ -244,7 +248,7 @@ def url_for(namespace, pattern, kind, scope, world, objs):
         return reverse(name)
     label, view = kind[1], kind[2]
     obj = objs[label][0 if scope == "own" else 1]
-    if view in ("changelist", "add"):
+    if view in ("changelist", "add", "import", "process_import", "export"):
         return reverse(name)
     if view == "simple_history":
         version = obj.history.latest().history_id
@@ -267,6 +271,10 @@ def expected(role, kind, scope):
         return 200 if rule.module else 403
     if view == "add":
         return 200 if rule.add else 403
+    if view in ("import", "export"):
+        return 200 if rule.transfer else 403
+    if view == "process_import":
+        return 405  # POST only, before any permission check
     if scope not in rule.view:
         return 404
     if view == "change":

@@ -1,0 +1,131 @@
+"""Import and export of memberships (django-import-export), scoped by `bodies.access`.
+
+Two traps of django-import-export are closed here: rows are looked up through
+`Resource.get_queryset()` and foreign keys through `ForeignKeyWidget.get_queryset()`, both of
+which default to the whole table. Here both are the user's scope, and a row naming a
+membership id outside it is refused rather than treated as new (saving a new instance with
+an existing primary key would overwrite someone else's row).
+
+Imports are all-or-nothing: one transaction, rolled back on any error or validation error.
+"""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from . import access as policy
+from .models import Body, Institution, Membership, Person
+
+security_log = logging.getLogger("partnerships.security")
+
+
+class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
+    """Looks related rows up in `choices(access)` only; an id outside it reads as unknown."""
+
+    def __init__(self, model, choices, **kwargs):
+        super().__init__(model, **kwargs)
+        self.choices = choices
+        self.access = policy.ANONYMOUS
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return self.choices(self.access)
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(
+                _("%(model)s n° %(value)s inconnu(e) ou hors de votre périmètre.")
+                % {"model": self.model._meta.verbose_name.capitalize(), "value": value}
+            ) from None
+
+
+class MembershipResource(resources.ModelResource):
+    id = fields.Field(attribute="id", column_name="id", widget=widgets.IntegerWidget())
+    body = fields.Field(
+        attribute="body",
+        column_name="instance",
+        widget=ScopedForeignKeyWidget(Body, policy.bodies_for_memberships),
+    )
+    body_name = fields.Field(attribute="body__name", column_name="nom_instance", readonly=True)
+    person = fields.Field(
+        attribute="person",
+        column_name="personne",
+        widget=ScopedForeignKeyWidget(Person, policy.visible_people),
+    )
+    person_name = fields.Field(
+        attribute="person", column_name="nom_personne", readonly=True, widget=widgets.CharWidget()
+    )
+    institution = fields.Field(
+        attribute="institution",
+        column_name="institution",
+        widget=ScopedForeignKeyWidget(Institution, policy.visible_institutions),
+    )
+    institution_name = fields.Field(
+        attribute="institution__name", column_name="nom_institution", readonly=True
+    )
+    role = fields.Field(attribute="role", column_name="role")
+    started_on = fields.Field(
+        attribute="started_on", column_name="debut", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    ended_on = fields.Field(
+        attribute="ended_on", column_name="fin", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "body",
+            "body_name",
+            "person",
+            "person_name",
+            "institution",
+            "institution_name",
+            "role",
+            "started_on",
+            "ended_on",
+        ]
+        import_id_fields = ["id"]
+        clean_model_instances = True
+        skip_unchanged = True
+        use_transactions = True
+
+    def __init__(self, access=policy.ANONYMOUS, **kwargs):
+        super().__init__(**kwargs)
+        self.access = access
+        for field in self.fields.values():
+            if isinstance(field.widget, ScopedForeignKeyWidget):
+                field.widget.access = access
+
+    def get_queryset(self):
+        return policy.editable_memberships(self.access).select_related(
+            "body", "person", "institution"
+        )
+
+    def get_instance(self, instance_loader, row):
+        instance = super().get_instance(instance_loader, row)
+        if instance is None and row.get("id") not in (None, ""):
+            raise ValidationError(
+                _(
+                    "Mandat n° %(id)s inconnu ou hors de votre périmètre : laissez la colonne id "
+                    "vide pour créer un mandat."
+                )
+                % {"id": row.get("id")}
+            )
+        return instance
+
+    def import_data(self, dataset, **kwargs):
+        # All or nothing, validation errors included (the library's default keeps the rows
+        # that passed).
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
+    def export(self, queryset=None, **kwargs):
+        queryset = self.get_queryset() if queryset is None else queryset
+        security_log.info(
+            "export model=membership user_id=%s rows=%s", self.access.user_id, queryset.count()
+        )
+        return super().export(queryset=queryset, **kwargs)
