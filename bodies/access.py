@@ -95,6 +95,7 @@ def access_for(user) -> Access:
             set(
                 Membership.objects.current()
                 .filter(person_id=person_id)
+                .order_by()  # the default ordering would join bodies and départements
                 .values_list("body_id", flat=True)
             )
             if person_id

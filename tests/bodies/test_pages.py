@@ -144,3 +144,20 @@ def test_english_is_available(client, clspd):
 def test_french_is_the_default(client, clspd):
     html = client.get(reverse("home")).content.decode()
     assert 'lang="fr"' in html and "Annuaire des instances" in html
+
+
+def test_body_page_for_a_signed_in_member_has_a_fixed_query_count(
+    client, world, django_assert_num_queries
+):
+    client.force_login(world.users["member"])
+    url = world.gltd_a.get_absolute_url()
+    # session and user; the page's 4 (body, memberships, children, sites); the member's
+    # access: role assignments, linked person, current memberships; the session saved again
+    # (it expires after inactivity): savepoint, update, release
+    with django_assert_num_queries(12):
+        response = client.get(url)
+    assert "CANARY-RESTRICTED-GLTD-A" in response.content.decode()
+    for _ in range(5):
+        factories.membership(world.gltd_a)
+    with django_assert_num_queries(12):
+        client.get(url)
