@@ -173,7 +173,15 @@ def _department_q(access: Access, path: str) -> Q:
 
 
 def visible_bodies(access: Access, qs: QuerySet | None = None) -> QuerySet:
-    """Bodies a user may open in the administration (the public directory shows all)."""
+    """Bodies a user may see: all of them. A body's existence, type, territory and
+    composition by institution are public (the directory); what is confidential is in its
+    records, filtered by `readable_q`."""
+    return Body.objects.all() if qs is None else qs
+
+
+def administered_bodies(access: Access, qs: QuerySet | None = None) -> QuerySet:
+    """Bodies a user may open in the administration: those of its départements (prefecture
+    staff) and those it coordinates."""
     qs = Body.objects.all() if qs is None else qs
     if access.is_admin:
         return qs

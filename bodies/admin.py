@@ -482,7 +482,7 @@ class BodyAdmin(AuditedAdmin):
     }
 
     def visible(self, access, qs):
-        return policy.visible_bodies(access, qs)
+        return policy.administered_bodies(access, qs)
 
     def editable(self, access, qs):
         return policy.editable_bodies(access, qs)

@@ -412,6 +412,18 @@ class BodyQuerySet(models.QuerySet):
     def of_type(self, *types: str):
         return self.filter(type__in=types)
 
+    # Shortcuts to `bodies.access`, the one place that decides (imported late: it imports
+    # these models).
+    def visible_to(self, user):
+        from .access import access_for, visible_bodies
+
+        return visible_bodies(access_for(user), self)
+
+    def editable_by(self, user):
+        from .access import access_for, editable_bodies
+
+        return editable_bodies(access_for(user), self)
+
 
 class Body(models.Model):
     """A partnership body: a council, committee, cell or one of its working groups.
@@ -771,6 +783,11 @@ class MembershipQuerySet(models.QuerySet):
     def ended(self, on: datetime.date | None = None):
         on = on or today()
         return self.filter(ended_on__lt=on)
+
+    def editable_by(self, user):
+        from .access import access_for, editable_memberships
+
+        return editable_memberships(access_for(user), self)
 
     def overlapping(self, started_on: datetime.date, ended_on: datetime.date | None):
         """Memberships whose period shares at least one day with [started_on, ended_on]."""

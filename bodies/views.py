@@ -6,8 +6,10 @@ from .pagination import paginate
 
 
 def body_list(request):
-    bodies = Body.objects.select_related("department", "commune", "epci").order_by(
-        "department__code", "type", "name"
+    bodies = (
+        Body.objects.visible_to(request.user)
+        .select_related("department", "commune", "epci")
+        .order_by("department__code", "type", "name")
     )
     page = paginate(request, bodies)
     return render(request, "bodies/body_list.html", {"page_obj": page, "bodies": page.object_list})
@@ -15,7 +17,10 @@ def body_list(request):
 
 def body_detail(request, pk):
     body = get_object_or_404(
-        Body.objects.select_related("department__region", "commune", "epci", "parent"), pk=pk
+        Body.objects.visible_to(request.user).select_related(
+            "department__region", "commune", "epci", "parent"
+        ),
+        pk=pk,
     )
     memberships = list(
         Membership.objects.current()
