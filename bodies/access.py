@@ -168,8 +168,11 @@ def can_read(access: Access, body: Body, level: str, named: bool = False) -> boo
 # -- reference data: bodies, memberships, people, institutions, sites ----------------------
 
 
-def _department_q(access: Access, path: str) -> Q:
-    return Q(**{f"{path}__in": access.departments})
+def _scoped(access: Access, qs: QuerySet | None, model, condition: Q) -> QuerySet:
+    """`qs` (all rows of `model` by default) limited to `condition`, except for
+    administrators, who reach everything."""
+    qs = model.objects.all() if qs is None else qs
+    return qs if access.is_admin else qs.filter(condition)
 
 
 def visible_bodies(access: Access, qs: QuerySet | None = None) -> QuerySet:
@@ -180,36 +183,23 @@ def visible_bodies(access: Access, qs: QuerySet | None = None) -> QuerySet:
 
 
 def administered_bodies(access: Access, qs: QuerySet | None = None) -> QuerySet:
-    """Bodies a user may open in the administration: those of its départements (prefecture
-    staff) and those it coordinates."""
-    qs = Body.objects.all() if qs is None else qs
-    if access.is_admin:
-        return qs
-    return qs.filter(_department_q(access, "department_id") | Q(pk__in=access.coordinated))
-
-
-def editable_bodies(access: Access, qs: QuerySet | None = None) -> QuerySet:
-    qs = Body.objects.all() if qs is None else qs
-    if access.is_admin:
-        return qs
-    return qs.filter(_department_q(access, "department_id"))
-
-
-def editable_memberships(access: Access, qs: QuerySet | None = None) -> QuerySet:
-    qs = Membership.objects.all() if qs is None else qs
-    if access.is_admin:
-        return qs
-    return qs.filter(
-        _department_q(access, "body__department_id") | Q(body_id__in=access.coordinated)
+    """Bodies a user may open in the administration, and whose memberships it edits: those
+    of its départements (prefecture staff) and those it coordinates."""
+    return _scoped(
+        access, qs, Body, Q(department_id__in=access.departments) | Q(pk__in=access.coordinated)
     )
 
 
-def bodies_for_memberships(access: Access) -> QuerySet:
-    """Bodies in which a user may add or edit memberships."""
-    if access.is_admin:
-        return Body.objects.all()
-    return Body.objects.filter(
-        _department_q(access, "department_id") | Q(pk__in=access.coordinated)
+def editable_bodies(access: Access, qs: QuerySet | None = None) -> QuerySet:
+    return _scoped(access, qs, Body, Q(department_id__in=access.departments))
+
+
+def editable_memberships(access: Access, qs: QuerySet | None = None) -> QuerySet:
+    return _scoped(
+        access,
+        qs,
+        Membership,
+        Q(body__department_id__in=access.departments) | Q(body_id__in=access.coordinated),
     )
 
 
@@ -218,39 +208,28 @@ def visible_people(access: Access, qs: QuerySet | None = None) -> QuerySet:
     substitute) in a body of the user's départements or of the bodies they coordinate, and
     the people this user created who sit nowhere yet (between creation and first membership).
     """
-    qs = Person.objects.all() if qs is None else qs
-    if access.is_admin:
-        return qs
-    if not access.reference_departments:
-        return qs.none()
     in_scope = Membership.objects.filter(body__department_id__in=access.reference_departments)
     created_by_user = Person.history.filter(history_type="+", history_user_id=access.user_id)
-    return qs.filter(
+    return _scoped(
+        access,
+        qs,
+        Person,
         Q(pk__in=in_scope.values("person_id"))
         | Q(pk__in=in_scope.filter(substitute__isnull=False).values("substitute_id"))
         | (
             Q(pk__in=created_by_user.values("id"))
             & ~Q(pk__in=Membership.objects.values("person_id"))
-        )
+        ),
     )
 
 
 def visible_institutions(access: Access, qs: QuerySet | None = None) -> QuerySet:
-    qs = Institution.objects.all() if qs is None else qs
-    if access.is_admin:
-        return qs
-    return qs.filter(department_id__in=access.reference_departments)
+    return _scoped(access, qs, Institution, Q(department_id__in=access.reference_departments))
 
 
 def editable_institutions(access: Access, qs: QuerySet | None = None) -> QuerySet:
-    qs = Institution.objects.all() if qs is None else qs
-    if access.is_admin:
-        return qs
-    return qs.filter(_department_q(access, "department_id"))
+    return _scoped(access, qs, Institution, Q(department_id__in=access.departments))
 
 
 def editable_sites(access: Access, qs: QuerySet | None = None) -> QuerySet:
-    qs = Site.objects.all() if qs is None else qs
-    if access.is_admin:
-        return qs
-    return qs.filter(_department_q(access, "department_id"))
+    return _scoped(access, qs, Site, Q(department_id__in=access.departments))

@@ -379,23 +379,11 @@ class SiteAdmin(AuditedAdmin):
 # -- bodies and memberships ----------------------------------------------------------------
 
 
-def people_in_scope(access):
-    return policy.visible_people(access)
-
-
-def institutions_in_scope(access):
-    return policy.visible_institutions(access)
-
-
-def bodies_for_memberships(access):
-    return policy.bodies_for_memberships(access)
-
-
 MEMBERSHIP_CHOICES = {
-    "body": bodies_for_memberships,
-    "person": people_in_scope,
-    "substitute": people_in_scope,
-    "institution": institutions_in_scope,
+    "body": policy.administered_bodies,
+    "person": policy.visible_people,
+    "substitute": policy.visible_people,
+    "institution": policy.visible_institutions,
 }
 
 
@@ -477,8 +465,8 @@ class BodyAdmin(AuditedAdmin):
         "department": departments_in_scope,
         "commune": communes_in_scope,
         "epci": lambda access: Epci.objects.filter(department_id__in=access.departments),
-        "parent": lambda access: policy.editable_bodies(access),
-        "sites": lambda access: policy.editable_sites(access),
+        "parent": policy.editable_bodies,
+        "sites": policy.editable_sites,
     }
 
     def visible(self, access, qs):

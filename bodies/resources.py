@@ -47,7 +47,7 @@ class MembershipResource(resources.ModelResource):
     body = fields.Field(
         attribute="body",
         column_name="instance",
-        widget=ScopedForeignKeyWidget(Body, policy.bodies_for_memberships),
+        widget=ScopedForeignKeyWidget(Body, policy.administered_bodies),
     )
     body_name = fields.Field(attribute="body__name", column_name="nom_instance", readonly=True)
     person = fields.Field(
