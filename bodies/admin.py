@@ -549,16 +549,21 @@ class MembershipAdmin(ImportExportMixin, AuditedAdmin):
         return self.viewing_roles(self.access(request))
 
 
-@admin.register(RoleAssignment)
-class RoleAssignmentAdmin(AuditedAdmin):
-    list_display = ["user", "role", "department", "body", "started_on", "ended_on"]
-    list_select_related = ["user", "department", "body"]
-    list_filter = ["role", "department"]
-    search_fields = ["user__username", "user__last_name", "body__name"]
-    autocomplete_fields = ["user", "department", "body"]
+class AdministratorsOnlyAdmin(AuditedAdmin):
+    """Reference data that only administrators open in the administration (others use the
+    registry's own pages, or have no business there)."""
 
     def visible(self, access, qs):
         return qs if access.is_admin else qs.none()
 
     def viewing_roles(self, access):
         return access.is_admin
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(AdministratorsOnlyAdmin):
+    list_display = ["user", "role", "department", "body", "started_on", "ended_on"]
+    list_select_related = ["user", "department", "body"]
+    list_filter = ["role", "department"]
+    search_fields = ["user__username", "user__last_name", "body__name"]
+    autocomplete_fields = ["user", "department", "body"]

@@ -77,6 +77,20 @@ def world(django_user_model):
     w.site_a = factories.site("Villeneuve", "QN03801M", w.isere)
     w.site_b = factories.site("Duchère", "QN06901A", w.rhone)
 
+    # Meetings: a public plenary in each scope, a partners-only formation of body A, and a
+    # restricted GLTD meeting that person A attended.
+    w.meeting_a = factories.meeting(w.body_a, minutes="Compte rendu de la plénière A")
+    w.meeting_b = factories.meeting(w.body_b, minutes="Compte rendu de la plénière B")
+    w.partners_meeting_a = factories.meeting(
+        w.body_a, kind="restricted", minutes="CANARY-PARTNERS-MINUTES-A"
+    )
+    w.restricted_meeting = factories.meeting(
+        w.gltd_a, kind="restricted", minutes="CANARY-RESTRICTED-MINUTES-GLTD"
+    )
+    factories.attendance(w.restricted_meeting, w.person_a, w.inst_a, status="present")
+    w.commitment_a = factories.commitment(w.meeting_a, w.inst_a, "Éclairer le passage Mistral")
+    w.commitment_b = factories.commitment(w.meeting_b, w.inst_b, "Réunir les bailleurs")
+
     def user(username, **kwargs):
         return django_user_model.objects.create_user(
             username, f"{username}@example.org", "x", **kwargs

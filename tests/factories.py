@@ -109,3 +109,33 @@ def site(name="Villeneuve", qpv_code="QN03801M", dept=None, **kwargs):
     return Site.objects.create(
         name=name, qpv_code=qpv_code, department=dept or department(), **kwargs
     )
+
+
+def meeting(body_, starts_at=None, status="held", **kwargs):
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+
+    starts_at = starts_at or timezone.make_aware(datetime.datetime(2025, 3, 10, 18, 0))
+    return Meeting.objects.create(body=body_, starts_at=starts_at, status=status, **kwargs)
+
+
+def attendance(meeting_, person_, institution_, status="present", **kwargs):
+    from meetings.models import Attendance
+
+    return Attendance.objects.create(
+        meeting=meeting_, person=person_, institution=institution_, status=status, **kwargs
+    )
+
+
+def commitment(meeting_, institution_, description="Installer un éclairage", **kwargs):
+    from meetings.models import Commitment
+
+    kwargs.setdefault("due_on", datetime.date(2025, 6, 30))
+    return Commitment.objects.create(
+        body=meeting_.body,
+        meeting=meeting_,
+        owner_institution=institution_,
+        description=description,
+        **kwargs,
+    )

@@ -76,6 +76,8 @@ ADMIN_RULES = {
         "prefecture": ADMINISTRATORS_ONLY,
         "coordinator": ADMINISTRATORS_ONLY,
     },
+    "meetings.meeting": {"prefecture": ADMINISTRATORS_ONLY, "coordinator": ADMINISTRATORS_ONLY},
+    "meetings.commitment": {"prefecture": ADMINISTRATORS_ONLY, "coordinator": ADMINISTRATORS_ONLY},
     "auth.user": {"prefecture": ADMINISTRATORS_ONLY, "coordinator": ADMINISTRATORS_ONLY},
     "axes.accessattempt": {
         "admin": LOGS,
@@ -222,6 +224,8 @@ def objects(world):
         "bodies.membership": (world.membership_a, world.membership_b),
         "bodies.site": (world.site_a, world.site_b),
         "bodies.roleassignment": (world.assignment_coordinator, world.assignment_prefecture),
+        "meetings.meeting": (world.meeting_a, world.meeting_b),
+        "meetings.commitment": (world.commitment_a, world.commitment_b),
         "auth.user": (world.users["prefecture"], world.users["coordinator"]),
         "axes.accessattempt": (attempt, attempt),
         "axes.accesslog": (log, log),

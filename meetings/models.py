@@ -1,0 +1,421 @@
+"""Meetings of a body, who attended, what was decided and who committed to what.
+
+Commitments outlive the meeting where they were made: they are carried from meeting to
+meeting (each review is a `CommitmentFollowUp`) until done or dropped, so forgotten
+commitments and institutions that never commit become visible (domain guide §1).
+"""
+
+import datetime
+
+from concurrency.fields import AutoIncVersionField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from bodies.models import Body, Confidentiality, Institution, Membership, Person, today
+
+
+class MeetingQuerySet(models.QuerySet):
+    def held(self):
+        return self.filter(status=Meeting.Status.HELD)
+
+    def upcoming(self, now=None):
+        return self.filter(status=Meeting.Status.PLANNED, starts_at__gte=now or timezone.now())
+
+    def past(self, now=None):
+        return self.filter(starts_at__lt=now or timezone.now())
+
+    def readable_by(self, user):
+        """Meetings whose details `user` may read; attendees count as named."""
+        from bodies.access import access_for, readable_q
+
+        access = access_for(user)
+        return self.filter(readable_q(access, named="attendances__person")).distinct()
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        PLENARY = "plenary", _("Séance plénière")
+        RESTRICTED = "restricted", _("Formation restreinte")
+        WORKING_GROUP = "working_group", _("Groupe de travail")
+        MONITORING_CELL = "monitoring_cell", _("Cellule de veille")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Prévue")
+        HELD = "held", _("Tenue")
+        CANCELLED = "cancelled", _("Annulée")
+
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("instance")
+    )
+    starts_at = models.DateTimeField(_("date et heure"))
+    kind = models.CharField(_("nature"), max_length=16, choices=Kind.choices, default=Kind.PLENARY)
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    confidentiality = models.CharField(
+        _("confidentialité"),
+        max_length=10,
+        choices=Confidentiality.choices,
+        blank=True,
+        help_text=_("Par défaut : selon le type d’instance et la nature de la réunion."),
+    )
+    minutes = models.TextField(_("compte rendu"), blank=True)
+    version = AutoIncVersionField(_("version"))
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("réunion")
+        verbose_name_plural = _("réunions")
+        ordering = ["-starts_at"]
+        indexes = [
+            models.Index(fields=["body", "starts_at"], name="meetings_meeting_body_date_idx"),
+            models.Index(fields=["status", "starts_at"], name="meetings_meeting_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.body} — {timezone.localtime(self.starts_at):%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        if not self.confidentiality:
+            self.confidentiality = self.default_confidentiality()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("meetings:meeting-detail", args=[self.pk])
+
+    def default_confidentiality(self) -> str:
+        """Case-level bodies are restricted; a restricted formation is for partners; a
+        plenary of a CLSPD, CISPD or county body is public."""
+        body_level = self.body.default_confidentiality
+        if body_level == Confidentiality.RESTRICTED:
+            return body_level
+        if self.kind == self.Kind.PLENARY:
+            return Confidentiality.PUBLIC
+        if self.kind == self.Kind.MONITORING_CELL:
+            return Confidentiality.RESTRICTED
+        return Confidentiality.PARTNERS
+
+    def clean(self):
+        if self.status == self.Status.HELD and self.starts_at and self.starts_at > timezone.now():
+            raise ValidationError(
+                {
+                    "status": _(
+                        "Une réunion à venir ne peut pas être déjà tenue : laissez-la "
+                        "« prévue » et passez-la à « tenue » après la séance."
+                    )
+                }
+            )
+
+    @property
+    def date(self) -> datetime.date:
+        return timezone.localdate(self.starts_at)
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("réunion")
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    title = models.CharField(_("point"), max_length=250)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("point de l’ordre du jour")
+        verbose_name_plural = _("ordre du jour")
+        ordering = ["meeting", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Attendance(models.Model):
+    """One row per expected member (from the memberships current on the meeting's date) and
+    per guest (no membership)."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Présent")
+        REMOTE = "remote", _("À distance")
+        REPRESENTED = "represented", _("Représenté")
+        EXCUSED = "excused", _("Excusé")
+        ABSENT = "absent", _("Absent")
+
+    ATTENDED = (Status.PRESENT, Status.REMOTE, Status.REPRESENTED)
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("réunion")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("personne")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name=_("institution"),
+    )
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        related_name="attendances",
+        null=True,
+        blank=True,
+        verbose_name=_("mandat"),
+        help_text=_("Vide pour un invité."),
+    )
+    status = models.CharField(
+        _("présence"), max_length=12, choices=Status.choices, default=Status.ABSENT
+    )
+    represented_by = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="representations",
+        null=True,
+        blank=True,
+        verbose_name=_("représenté par"),
+    )
+
+    class Meta:
+        verbose_name = _("présence")
+        verbose_name_plural = _("présences")
+        ordering = ["meeting", "institution__name", "person__last_name"]
+        indexes = [
+            models.Index(fields=["institution", "status"], name="meetings_attendance_inst_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                name="meetings_attendance_one_row_per_person",
+                violation_error_message=_("Cette personne figure déjà dans la liste de présence."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="represented") | Q(represented_by__isnull=False),
+                name="meetings_attendance_represented_by_someone",
+                violation_error_message=_("Indiquez qui représentait ce membre."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.get_status_display()}"
+
+    @property
+    def is_guest(self) -> bool:
+        return self.membership_id is None
+
+    def clean(self):
+        if self.status == self.Status.REPRESENTED and not self.represented_by_id:
+            raise ValidationError({"represented_by": _("Indiquez qui représentait ce membre.")})
+        if self.status != self.Status.REPRESENTED and self.represented_by_id:
+            raise ValidationError(
+                {"represented_by": _("Seul un membre « représenté » a un représentant.")}
+            )
+
+
+class Decision(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("réunion")
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("point de l’ordre du jour"),
+    )
+    text = models.TextField(_("décision"))
+    confidentiality = models.CharField(
+        _("confidentialité"), max_length=10, choices=Confidentiality.choices, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+        ordering = ["meeting", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        if not self.confidentiality:
+            self.confidentiality = self.meeting.confidentiality
+        super().save(*args, **kwargs)
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Commitment.Status.OPEN)
+
+    def overdue(self, on: datetime.date | None = None):
+        return self.open().filter(due_on__lt=on or today())
+
+    def done(self):
+        return self.filter(status=Commitment.Status.DONE)
+
+    def readable_by(self, user):
+        from bodies.access import access_for, readable_q
+
+        return self.filter(readable_q(access_for(user), named="owner_person"))
+
+
+class Commitment(models.Model):
+    """Who (an institution, optionally a person) committed to what, by when."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("En cours")
+        DONE = "done", _("Tenu")
+        DROPPED = "dropped", _("Abandonné")
+
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("instance")
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        related_name="commitments",
+        verbose_name=_("pris en réunion du"),
+    )
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name=_("décision"),
+    )
+    owner_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="commitments",
+        verbose_name=_("institution responsable"),
+    )
+    owner_person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name=_("personne responsable"),
+    )
+    description = models.TextField(_("engagement"))
+    due_on = models.DateField(_("échéance"), null=True, blank=True)
+    status = models.CharField(_("état"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    done_on = models.DateField(_("tenu le"), null=True, blank=True)
+    evidence = models.TextField(_("preuve / note"), blank=True)
+    confidentiality = models.CharField(
+        _("confidentialité"), max_length=10, choices=Confidentiality.choices, blank=True
+    )
+
+    history = HistoricalRecords()
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(fields=["body", "status", "due_on"], name="meetings_commit_body_idx"),
+            models.Index(fields=["owner_institution", "status"], name="meetings_commit_owner_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="done", done_on__isnull=False)
+                | (~Q(status="done") & Q(done_on__isnull=True)),
+                name="meetings_commitment_done_on_iff_done",
+                violation_error_message=_("Un engagement tenu a une date, et lui seul."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.owner_institution} — {self.description[:60]}"
+
+    def save(self, *args, **kwargs):
+        if not self.confidentiality and self.meeting_id:
+            self.confidentiality = self.meeting.confidentiality
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.status == self.Status.DONE and not self.done_on:
+            raise ValidationError({"done_on": _("Indiquez quand l’engagement a été tenu.")})
+        if self.status != self.Status.DONE and self.done_on:
+            raise ValidationError(
+                {"done_on": _("Seul un engagement tenu a une date de réalisation.")}
+            )
+        if self.meeting_id and self.body_id and self.meeting.body_id != self.body_id:
+            raise ValidationError({"meeting": _("La réunion doit être celle de l’instance.")})
+
+    def is_overdue(self, on: datetime.date | None = None) -> bool:
+        return (
+            self.status == self.Status.OPEN
+            and self.due_on is not None
+            and self.due_on < (on or today())
+        )
+
+
+class CommitmentFollowUp(models.Model):
+    """A commitment reviewed at a later meeting: done, dropped, or kept open, with a note."""
+
+    class Outcome(models.TextChoices):
+        KEPT_OPEN = "kept_open", _("Maintenu")
+        DONE = "done", _("Tenu")
+        DROPPED = "dropped", _("Abandonné")
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("engagement"),
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("réunion")
+    )
+    outcome = models.CharField(
+        _("suite"), max_length=10, choices=Outcome.choices, default=Outcome.KEPT_OPEN
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("suivi d’engagement")
+        verbose_name_plural = _("suivis d’engagements")
+        ordering = ["meeting__starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "meeting"], name="meetings_followup_once_per_meeting"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment} — {self.get_outcome_display()}"
+
+
+def attendance_rate_by_institution(body, since: datetime.date) -> list[dict]:
+    """Per institution: expected attendances at the body's held meetings since `since`
+    (members only, not guests), how many were attended, and the rate. One query."""
+    rows = (
+        Attendance.objects.filter(
+            meeting__body=body,
+            meeting__status=Meeting.Status.HELD,
+            meeting__starts_at__date__gte=since,
+            membership__isnull=False,
+        )
+        .values("institution_id", "institution__name")
+        .annotate(
+            expected=Count("pk"), attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED))
+        )
+        .order_by("institution__name")
+    )
+    return [
+        {**row, "rate": round(100 * row["attended"] / row["expected"]) if row["expected"] else None}
+        for row in rows
+    ]
