@@ -153,6 +153,12 @@ def can_read_problem_statement(access: Access, body: Body) -> bool:
     return can_read(access, body, body.problem_confidentiality, named=body.pk in access.member_of)
 
 
+def can_record_meetings(access: Access, body: Body) -> bool:
+    """Coordinators record the meetings (and their attendance, decisions, commitments) of
+    their bodies; administrators may too."""
+    return access.is_admin or body.pk in access.coordinated
+
+
 def can_read(access: Access, body: Body, level: str, named: bool = False) -> bool:
     """The object check matching `readable_q`, for one record of `body` at `level`;
     `named` says whether the user's person is named on the record."""

@@ -15,7 +15,10 @@ def body_list(request):
     return render(request, "bodies/body_list.html", {"page_obj": page, "bodies": page.object_list})
 
 
-def body_detail(request, pk):
+def body_context(request, pk) -> dict:
+    """What the body page shows from this app: the body, its composition, attached bodies
+    and sites. The page itself (partnerships.views.body_detail) adds meetings and
+    commitments."""
     body = get_object_or_404(
         Body.objects.visible_to(request.user).select_related(
             "department__region", "commune", "epci", "parent"
@@ -30,7 +33,8 @@ def body_detail(request, pk):
     )
     chair = next((m for m in memberships if m.role == Membership.Role.CHAIR), None)
     access = access_for(request.user)
-    context = {
+    return {
+        "access": access,
         "show_problem_statement": bool(body.problem_statement)
         and can_read_problem_statement(access, body),
         "body": body,
@@ -40,4 +44,3 @@ def body_detail(request, pk):
         "composition": composition_by_category(memberships),
         "member_count": len(memberships),
     }
-    return render(request, "bodies/body_detail.html", context)

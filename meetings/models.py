@@ -399,17 +399,20 @@ class CommitmentFollowUp(models.Model):
         return f"{self.commitment} — {self.get_outcome_display()}"
 
 
-def attendance_rate_by_institution(body, since: datetime.date) -> list[dict]:
+def attendance_rate_by_institution(body, since: datetime.date, meetings=None) -> list[dict]:
     """Per institution: expected attendances at the body's held meetings since `since`
-    (members only, not guests), how many were attended, and the rate. One query."""
+    (members only, not guests), how many were attended, and the rate; `meetings` limits the
+    count to those a reader may read. One query."""
+    rows = Attendance.objects.filter(
+        meeting__body=body,
+        meeting__status=Meeting.Status.HELD,
+        meeting__starts_at__date__gte=since,
+        membership__isnull=False,
+    )
+    if meetings is not None:
+        rows = rows.filter(meeting__in=meetings.values("pk"))
     rows = (
-        Attendance.objects.filter(
-            meeting__body=body,
-            meeting__status=Meeting.Status.HELD,
-            meeting__starts_at__date__gte=since,
-            membership__isnull=False,
-        )
-        .values("institution_id", "institution__name")
+        rows.values("institution_id", "institution__name")
         .annotate(
             expected=Count("pk"), attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED))
         )

@@ -2,11 +2,23 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from bodies import views as bodies_views
+
 from . import views
+
+# The body page gathers several apps (members, meetings, commitments): it is declared here.
+bodies_urls = (
+    [
+        path("", bodies_views.body_list, name="body-list"),
+        path("<int:pk>/", views.body_detail, name="body-detail"),
+    ],
+    "bodies",
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("bodies/", include("bodies.urls")),
+    path("bodies/", include(bodies_urls)),
+    path("", include("meetings.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -22,12 +22,16 @@ CANARIES = {
     # person A sits in Isère (CLSPD A): scoped staff see contact details in the admin
     "canary-mail-a@example.org": {"admin", "prefecture", "coordinator"},
     "01 99 00 77 01": {"admin", "prefecture", "coordinator"},
-    # person A's surname: not a chair, no consent → never on a public page
-    "Alpha": {"admin", "prefecture", "coordinator"},
+    # person A's surname: not a chair, no consent → never on a public page; fellow members
+    # (here person A, the member, at a meeting it attended) and scoped staff see it
+    "Alpha": {"admin", "prefecture", "coordinator", "member"},
     # person B sits in Rhône only: out of every scoped role's reach
     "canary-mail-b@example.org": {"admin"},
     "01 99 00 77 02": {"admin"},
     "Bravo": {"admin"},
+    # minutes of a partners-only formation of body A, and of the GLTD's restricted meeting
+    "CANARY-PARTNERS-MINUTES-A": {"admin", "prefecture", "coordinator", "member"},
+    "CANARY-RESTRICTED-MINUTES-GLTD": {"admin", "member"},
 }
 
 

@@ -104,6 +104,26 @@ SITE_EXPECTATIONS = {
     "login": dict.fromkeys(ROLES, 200),
     "logout": dict.fromkeys(ROLES, 405),  # POST only
     "set_language": dict.fromkeys(ROLES, 302),
+    # own: a partners-only formation of body A; other: the GLTD's restricted meeting, which
+    # person A (the member) attended
+    "meetings:meeting-detail": {
+        "own": {
+            "anonymous": 404,
+            "admin": 200,
+            "prefecture": 200,
+            "coordinator": 200,
+            "member": 200,
+            "researcher": 404,
+        },
+        "other": {
+            "anonymous": 404,
+            "admin": 200,
+            "prefecture": 404,
+            "coordinator": 404,
+            "member": 200,
+            "researcher": 404,
+        },
+    },
 }
 
 # Administration pages that belong to no model: role → answer.
@@ -238,6 +258,9 @@ def url_for(namespace, pattern, kind, scope, world, objs):
     if kind[0] == "site":
         if kind[1] == "bodies:body-detail":
             return reverse(name, args=[(world.body_a if scope == "own" else world.body_b).pk])
+        if kind[1] == "meetings:meeting-detail":
+            meeting = world.partners_meeting_a if scope == "own" else world.restricted_meeting
+            return reverse(name, args=[meeting.pk])
         return reverse(name)
     if kind[0] == "admin-site":
         body = world.body_a if scope == "own" else world.body_b
@@ -264,7 +287,8 @@ def url_for(namespace, pattern, kind, scope, world, objs):
 
 def expected(role, kind, scope):
     if kind[0] == "site":
-        return SITE_EXPECTATIONS[kind[1]][role]
+        expectation = SITE_EXPECTATIONS[kind[1]]
+        return (expectation[scope] if "own" in expectation else expectation)[role]
     if kind[0] == "admin-site":
         return ADMIN_SITE_EXPECTATIONS[kind[1]][role]
     if role not in STAFF:
