@@ -6,4 +6,6 @@ app_name = "meetings"
 
 urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
+    path("bodies/<int:body_id>/meetings/new/", views.meeting_create, name="meeting-create"),
 ]

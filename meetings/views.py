@@ -1,9 +1,14 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from bodies.access import access_for, can_read, can_record_meetings
-from bodies.models import Confidentiality
+from bodies.models import Body, Confidentiality
 
 from .models import Meeting
+from .services import MeetingConflict, MeetingPage
 
 
 def meeting_detail(request, pk):
@@ -46,3 +51,73 @@ def meeting_detail(request, pk):
         "can_edit": can_record_meetings(access, body),
     }
     return render(request, "meetings/meeting_detail.html", context)
+
+
+ROW_PREFIXES = ("agenda", "guests", "decisions", "commitments")
+
+
+def _body_for_recording(request, body):
+    """Anonymous readers are sent to log in; others need to coordinate the body (403)."""
+    access = access_for(request.user)
+    if not can_record_meetings(access, body):
+        if not request.user.is_authenticated:
+            return access, redirect_to_login(request.get_full_path())
+        raise PermissionDenied(
+            _("Seuls les coordonnateurs de l’instance enregistrent ses réunions.")
+        )
+    return access, None
+
+
+def _meeting_page(request, body, meeting=None):
+    access, refusal = _body_for_recording(request, body)
+    if refusal:
+        return refusal
+    if request.method != "POST":
+        page = MeetingPage(body=body, access=access, meeting=meeting)
+        return render(request, "meetings/meeting_form.html", {"page": page, "body": body})
+
+    add_row = request.POST.get("add_row")
+    if add_row in ROW_PREFIXES:  # "Ajouter une ligne" without JavaScript: nothing is saved
+        page = MeetingPage(
+            body=body, access=access, meeting=meeting, data=request.POST, add_rows={add_row: 1}
+        )
+        return render(request, "meetings/meeting_form.html", {"page": page, "body": body})
+
+    page = MeetingPage(body=body, access=access, meeting=meeting, data=request.POST)
+    if page.is_valid():
+        try:
+            saved = page.save(request.user)
+        except MeetingConflict:
+            messages.error(
+                request,
+                _(
+                    "Quelqu’un a enregistré cette réunion pendant que vous la modifiiez : "
+                    "rien n’a été enregistré. Votre saisie est conservée ci-dessous ; ouvrez "
+                    "la réunion dans un autre onglet pour comparer, puis enregistrez à nouveau."
+                ),
+            )
+            page.conflict = True
+        else:
+            messages.success(request, _("Réunion enregistrée."))
+            return redirect(saved)
+    else:
+        messages.error(
+            request,
+            _("La réunion n’a pas été enregistrée : corrigez les champs signalés ci-dessous."),
+        )
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"page": page, "body": body},
+        status=409 if getattr(page, "conflict", False) else 200,
+    )
+
+
+def meeting_create(request, body_id):
+    body = get_object_or_404(Body.objects.visible_to(request.user), pk=body_id)
+    return _meeting_page(request, body)
+
+
+def meeting_edit(request, pk):
+    meeting = get_object_or_404(Meeting.objects.readable_by(request.user), pk=pk)
+    return _meeting_page(request, meeting.body, meeting)

@@ -106,6 +106,42 @@ SITE_EXPECTATIONS = {
     "set_language": dict.fromkeys(ROLES, 302),
     # own: a partners-only formation of body A; other: the GLTD's restricted meeting, which
     # person A (the member) attended
+    "meetings:meeting-create": {  # own: body A; other: body B
+        "own": {
+            "anonymous": 302,
+            "admin": 200,
+            "prefecture": 403,
+            "coordinator": 200,
+            "member": 403,
+            "researcher": 403,
+        },
+        "other": {
+            "anonymous": 302,
+            "admin": 200,
+            "prefecture": 403,
+            "coordinator": 403,
+            "member": 403,
+            "researcher": 403,
+        },
+    },
+    "meetings:meeting-edit": {  # own: body A's public plenary; other: the GLTD's restricted one
+        "own": {
+            "anonymous": 302,
+            "admin": 200,
+            "prefecture": 403,
+            "coordinator": 200,
+            "member": 403,
+            "researcher": 403,
+        },
+        "other": {
+            "anonymous": 404,
+            "admin": 200,
+            "prefecture": 404,
+            "coordinator": 404,
+            "member": 403,
+            "researcher": 404,
+        },
+    },
     "meetings:meeting-detail": {
         "own": {
             "anonymous": 404,
@@ -258,6 +294,11 @@ def url_for(namespace, pattern, kind, scope, world, objs):
     if kind[0] == "site":
         if kind[1] == "bodies:body-detail":
             return reverse(name, args=[(world.body_a if scope == "own" else world.body_b).pk])
+        if kind[1] == "meetings:meeting-create":
+            return reverse(name, args=[(world.body_a if scope == "own" else world.body_b).pk])
+        if kind[1] == "meetings:meeting-edit":
+            meeting = world.meeting_a if scope == "own" else world.restricted_meeting
+            return reverse(name, args=[meeting.pk])
         if kind[1] == "meetings:meeting-detail":
             meeting = world.partners_meeting_a if scope == "own" else world.restricted_meeting
             return reverse(name, args=[meeting.pk])

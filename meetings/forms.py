@@ -1,0 +1,217 @@
+"""The forms of the coordinator's meeting page.
+
+Row forms are plain forms over choice lists fetched once for the page (`Choices`): a
+ModelChoiceField would query once per row to validate, and a ModelForm once per row and
+constraint. The model rules that need no query (`clean()`) are applied to each row; the
+database constraints stay the last guard.
+"""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bodies.models import Confidentiality
+
+from .models import Attendance, CommitmentFollowUp, Meeting
+
+CONFIDENTIALITY_CHOICES = [("", _("Comme la réunion")), *list(Confidentiality.choices)]
+
+
+class Choices:
+    """Objects a row may point at, fetched once for the whole page."""
+
+    def __init__(self, objects, label=str):
+        self.by_id = {obj.pk: obj for obj in objects}
+        self.choices = [(obj.pk, label(obj)) for obj in self.by_id.values()]
+
+    def get(self, pk):
+        """The object with this id; ValueError if it is not among the choices."""
+        try:
+            return self.by_id[int(pk)]
+        except KeyError:
+            raise ValueError(pk) from None
+
+
+class ObjectChoiceField(forms.TypedChoiceField):
+    def __init__(self, choices: Choices, **kwargs):
+        kwargs.setdefault("required", True)
+        super().__init__(
+            choices=[("", "—"), *choices.choices],
+            coerce=choices.get,
+            empty_value=None,
+            **kwargs,
+        )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MeetingForm(forms.ModelForm):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    time = forms.TimeField(
+        label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["kind", "place", "status", "confidentiality", "minutes", "version"]
+        widgets = {"minutes": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.body = body
+        self.fields["confidentiality"].choices = [
+            ("", _("Par défaut (selon l’instance et la nature)")),
+            *list(Confidentiality.choices),
+        ]
+        if self.instance.pk:
+            local = timezone.localtime(self.instance.starts_at)
+            self.initial.setdefault("date", local.date())
+            self.initial.setdefault("time", local.time().replace(second=0, microsecond=0))
+        else:
+            self.initial.setdefault("time", datetime.time(18, 0))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date") and cleaned.get("time"):
+            self.instance.starts_at = timezone.make_aware(
+                datetime.datetime.combine(cleaned["date"], cleaned["time"])
+            )
+        return cleaned
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Point"), max_length=250)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AttendanceForm(forms.Form):
+    """A member expected at the meeting: the membership is fixed, the status chosen."""
+
+    membership = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("Présence"),
+        choices=Attendance.Status.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, memberships: Choices, people: Choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships = memberships
+        self.fields["represented_by"] = ObjectChoiceField(
+            people, label=_("Représenté par"), required=False
+        )
+
+    def clean_membership(self):
+        try:
+            return self.memberships.get(self.cleaned_data["membership"])
+        except (KeyError, ValueError):
+            raise forms.ValidationError(_("Ce membre ne siège pas dans l’instance.")) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Attendance.Status.REPRESENTED and not cleaned.get(
+            "represented_by"
+        ):
+            self.add_error("represented_by", _("Indiquez qui représentait ce membre."))
+        if cleaned.get("represented_by") and cleaned.get("status") != (
+            Attendance.Status.REPRESENTED
+        ):
+            self.add_error("represented_by", _("Seul un membre « représenté » a un représentant."))
+        return cleaned
+
+    @property
+    def member(self):
+        """The membership this row stands for, for display (bound or initial)."""
+        value = (
+            self.data.get(self.add_prefix("membership"))
+            if self.is_bound
+            else (self.initial.get("membership"))
+        )
+        try:
+            return self.memberships.get(value)
+        except (KeyError, ValueError, TypeError):
+            return None
+
+
+class GuestForm(forms.Form):
+    def __init__(self, *args, people: Choices, institutions: Choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"] = ObjectChoiceField(people, label=_("Invité"))
+        self.fields["institution"] = ObjectChoiceField(institutions, label=_("Institution"))
+        self.fields["status"] = forms.ChoiceField(
+            label=_("Présence"),
+            choices=[
+                (Attendance.Status.PRESENT, Attendance.Status.PRESENT.label),
+                (Attendance.Status.REMOTE, Attendance.Status.REMOTE.label),
+            ],
+        )
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=_("Décision"), widget=forms.Textarea(attrs={"rows": 2}))
+    confidentiality = forms.ChoiceField(
+        label=_("Confidentialité"), choices=CONFIDENTIALITY_CHOICES, required=False
+    )
+
+
+class CommitmentForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    description = forms.CharField(label=_("Engagement"), widget=forms.Textarea(attrs={"rows": 2}))
+    due_on = forms.DateField(label=_("Échéance"), required=False, widget=DateInput())
+    confidentiality = forms.ChoiceField(
+        label=_("Confidentialité"), choices=CONFIDENTIALITY_CHOICES, required=False
+    )
+
+    def __init__(self, *args, people: Choices, institutions: Choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_institution"] = ObjectChoiceField(
+            institutions, label=_("Institution responsable")
+        )
+        self.fields["owner_person"] = ObjectChoiceField(
+            people, label=_("Personne (facultatif)"), required=False
+        )
+        self.order_fields(
+            ["id", "owner_institution", "owner_person", "description", "due_on", "confidentiality"]
+        )
+
+
+class FollowUpForm(forms.Form):
+    """An earlier commitment reviewed at this meeting."""
+
+    commitment = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label=_("Suite"), choices=CommitmentFollowUp.Outcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(self, *args, commitments: Choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitments = commitments
+
+    def clean_commitment(self):
+        try:
+            return self.commitments.get(self.cleaned_data["commitment"])
+        except (KeyError, ValueError):
+            raise forms.ValidationError(_("Cet engagement n’est pas à suivre ici.")) from None
+
+    @property
+    def reviewed(self):
+        value = (
+            self.data.get(self.add_prefix("commitment"))
+            if self.is_bound
+            else (self.initial.get("commitment"))
+        )
+        try:
+            return self.commitments.get(value)
+        except (KeyError, ValueError, TypeError):
+            return None

@@ -1,0 +1,346 @@
+"""Recording a meeting: one page, one save, one transaction, bulk writes.
+
+`MeetingPage` gathers the forms of the coordinator's page over choice lists fetched once
+(four queries); `MeetingPage.save()` writes the meeting, its agenda, attendance, decisions,
+new and edited commitments and the follow-ups of earlier commitments in a number of queries
+that does not grow with the rows (asserted in tests/meetings/test_record.py).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.forms import BaseFormSet, formset_factory
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from bodies.access import visible_institutions, visible_people
+from bodies.models import Institution, Membership, Person
+
+from .forms import (
+    AgendaItemForm,
+    AttendanceForm,
+    Choices,
+    CommitmentForm,
+    DecisionForm,
+    FollowUpForm,
+    GuestForm,
+    MeetingForm,
+)
+from .models import AgendaItem, Attendance, Commitment, CommitmentFollowUp, Decision, Meeting
+
+EXTRA_ROWS = {"agenda": 3, "guests": 1, "decisions": 2, "commitments": 2}
+
+
+class RowFormSet(BaseFormSet):
+    """Rows pre-filled from `initial` when the page is shown, but all submitted as new rows:
+    a row left blank is skipped (that is how a line is removed), a filled one is validated.
+    Saving rewrites the meeting's rows, so no row needs to be matched to an initial one."""
+
+    def initial_form_count(self):
+        return super().initial_form_count() if self.is_bound else 0
+
+
+def row_formset(form):
+    return formset_factory(form, formset=RowFormSet, extra=0)
+
+
+AgendaFormSet = row_formset(AgendaItemForm)
+AttendanceFormSet = row_formset(AttendanceForm)
+GuestFormSet = row_formset(GuestForm)
+DecisionFormSet = row_formset(DecisionForm)
+CommitmentFormSet = row_formset(CommitmentForm)
+FollowUpFormSet = row_formset(FollowUpForm)
+
+
+class MeetingConflict(Exception):
+    """Someone else saved the meeting since this form was opened."""
+
+
+def person_label(person):
+    return f"{person.last_name.upper()} {person.first_name}"
+
+
+@dataclass
+class MeetingPage:
+    body: object
+    access: object
+    meeting: Meeting | None = None
+    data: dict | None = None
+    add_rows: dict = field(default_factory=dict)  # prefix → extra blank rows asked for
+
+    def __post_init__(self):
+        self.editing = self.meeting is not None and self.meeting.pk is not None
+        self.meeting = self.meeting or Meeting(body=self.body)
+        self._load_choices()
+        self._build_forms()
+
+    # -- choices: four queries -------------------------------------------------------------
+
+    def _load_choices(self):
+        body = self.body
+        on = self.meeting.date if self.editing else None
+        memberships = list(
+            Membership.objects.filter(body=body)
+            .select_related("person", "institution", "substitute")
+            .order_by("institution__name", "person__last_name")
+        )
+        # A hidden field: the label is never shown (str() would query each membership's body).
+        self.memberships = Choices(memberships, label=lambda m: str(m.pk))
+        self.expected = [m for m in memberships if m.is_current(on)]
+        body_people = {m.person for m in memberships} | {
+            m.substitute for m in memberships if m.substitute
+        }
+        self.body_people = Choices(sorted(body_people, key=person_label), label=person_label)
+        in_department = Membership.objects.filter(body__department_id=body.department_id)
+        self.department_people = Choices(
+            visible_people(self.access, Person.objects.all())
+            .filter(pk__in=in_department.values("person_id"))
+            .order_by("last_name", "first_name"),
+            label=person_label,
+        )
+        self.institutions = Choices(
+            visible_institutions(self.access, Institution.objects.all())
+            .filter(department_id=body.department_id)
+            .order_by("name")
+        )
+        followed = Commitment.objects.filter(body=body).select_related("owner_institution")
+        if self.editing:
+            followed = followed.exclude(meeting=self.meeting).filter(
+                status=Commitment.Status.OPEN
+            ) | followed.filter(follow_ups__meeting=self.meeting)
+        else:
+            followed = followed.filter(status=Commitment.Status.OPEN)
+        self.followed = Choices(followed.distinct().order_by("due_on", "pk"))
+
+    # -- forms -------------------------------------------------------------------------------
+
+    def _formset(self, cls, prefix, initial=(), **form_kwargs):
+        data = self.data
+        if data is None:  # shown: the recorded rows, then a few blank ones
+            formset = cls(prefix=prefix, initial=list(initial), form_kwargs=form_kwargs)
+            formset.extra = len(initial) + EXTRA_ROWS.get(prefix, 0)
+            return formset
+        if prefix in self.add_rows:
+            data = data.copy()
+            total = f"{prefix}-TOTAL_FORMS"
+            data[total] = str(int(data.get(total, 0) or 0) + self.add_rows[prefix])
+        return cls(data, prefix=prefix, form_kwargs=form_kwargs)
+
+    def _build_forms(self):
+        meeting = self.meeting
+        self.meeting_form = MeetingForm(self.data, instance=meeting, body=self.body)
+        agenda, attendance, decisions, commitments, follow_ups = [], [], [], [], []
+        guests = []
+        if self.editing:
+            agenda = [{"title": a.title, "notes": a.notes} for a in meeting.agenda_items.all()]
+            rows = list(meeting.attendances.all())
+            by_membership = {r.membership_id: r for r in rows if r.membership_id}
+            for m in self.expected:
+                row = by_membership.pop(m.pk, None)
+                attendance.append(
+                    {
+                        "membership": m.pk,
+                        "status": row.status if row else "",
+                        "represented_by": row.represented_by_id if row else None,
+                    }
+                )
+            for row in by_membership.values():  # members no longer current: keep their row
+                attendance.append(
+                    {
+                        "membership": row.membership_id,
+                        "status": row.status,
+                        "represented_by": row.represented_by_id,
+                    }
+                )
+            guests = [
+                {"person": r.person_id, "institution": r.institution_id, "status": r.status}
+                for r in rows
+                if not r.membership_id
+            ]
+            decisions = [
+                {"text": d.text, "confidentiality": d.confidentiality}
+                for d in meeting.decisions.all()
+            ]
+            commitments = [
+                {
+                    "id": c.pk,
+                    "owner_institution": c.owner_institution_id,
+                    "owner_person": c.owner_person_id,
+                    "description": c.description,
+                    "due_on": c.due_on,
+                    "confidentiality": c.confidentiality,
+                }
+                for c in meeting.commitments.all()
+            ]
+            reviewed = {f.commitment_id: f for f in meeting.follow_ups.all()}
+            follow_ups = [
+                {
+                    "commitment": c.pk,
+                    "outcome": reviewed[c.pk].outcome if c.pk in reviewed else "kept_open",
+                    "note": reviewed[c.pk].note if c.pk in reviewed else "",
+                }
+                for c in self.followed.by_id.values()
+            ]
+        else:
+            attendance = [{"membership": m.pk, "status": ""} for m in self.expected]
+            follow_ups = [{"commitment": pk, "outcome": "kept_open"} for pk in self.followed.by_id]
+
+        self.agenda = self._formset(AgendaFormSet, "agenda", agenda)
+        self.attendance = self._formset(
+            AttendanceFormSet,
+            "attendance",
+            attendance,
+            memberships=self.memberships,
+            people=self.body_people,
+        )
+        self.guests = self._formset(
+            GuestFormSet,
+            "guests",
+            guests,
+            people=self.department_people,
+            institutions=self.institutions,
+        )
+        self.decisions = self._formset(DecisionFormSet, "decisions", decisions)
+        self.commitments = self._formset(
+            CommitmentFormSet,
+            "commitments",
+            commitments,
+            people=self.body_people,
+            institutions=self.institutions,
+        )
+        self.follow_ups = self._formset(
+            FollowUpFormSet, "follow_ups", follow_ups, commitments=self.followed
+        )
+
+    @property
+    def formsets(self):
+        return [
+            self.agenda,
+            self.attendance,
+            self.guests,
+            self.decisions,
+            self.commitments,
+            self.follow_ups,
+        ]
+
+    def is_valid(self) -> bool:
+        valid = self.meeting_form.is_valid()
+        for formset in self.formsets:
+            valid = formset.is_valid() and valid
+        status = getattr(self.meeting_form, "cleaned_data", {}).get("status")
+        if status == Meeting.Status.HELD:
+            for form in self.attendance:
+                if "membership" in form.cleaned_data and not form.cleaned_data.get("status"):
+                    form.add_error("status", _("Indiquez la présence de ce membre."))
+                    valid = False
+        guests = [f.cleaned_data["person"] for f in self.guests if f.cleaned_data]
+        members = {
+            f.cleaned_data["membership"].person_id
+            for f in self.attendance
+            if f.cleaned_data.get("membership") and f.cleaned_data.get("status")
+        }
+        for form in self.guests:
+            person = form.cleaned_data.get("person") if form.cleaned_data else None
+            if person and (person.pk in members or guests.count(person) > 1):
+                form.add_error("person", _("Cette personne figure déjà dans la liste de présence."))
+                valid = False
+        return valid
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def save(self, user) -> Meeting:
+        """Write everything or nothing. Raises MeetingConflict if someone else saved first."""
+        from concurrency.exceptions import RecordModifiedError
+
+        try:
+            with transaction.atomic():
+                meeting = self.meeting_form.save()
+                self._save_rows(meeting, user)
+        except RecordModifiedError as error:
+            raise MeetingConflict from error
+        return meeting
+
+    def _rows(self, formset):
+        return [f.cleaned_data for f in formset if f.cleaned_data]
+
+    def _save_rows(self, meeting, user):
+        if self.editing:
+            meeting.agenda_items.all().delete()
+            meeting.attendances.all().delete()
+            meeting.decisions.all().delete()
+            meeting.follow_ups.all().delete()
+
+        AgendaItem.objects.bulk_create(
+            AgendaItem(meeting=meeting, position=i, title=row["title"], notes=row["notes"])
+            for i, row in enumerate(self._rows(self.agenda), start=1)
+        )
+        attendances = [
+            Attendance(
+                meeting=meeting,
+                membership=row["membership"],
+                person=row["membership"].person,
+                institution=row["membership"].institution,
+                status=row["status"],
+                represented_by=row.get("represented_by"),
+            )
+            for row in self._rows(self.attendance)
+            if row.get("status")
+        ]
+        attendances += [
+            Attendance(
+                meeting=meeting,
+                person=row["person"],
+                institution=row["institution"],
+                status=row["status"],
+            )
+            for row in self._rows(self.guests)
+        ]
+        Attendance.objects.bulk_create(attendances)
+        bulk_create_with_history(
+            [
+                Decision(
+                    meeting=meeting,
+                    text=row["text"],
+                    confidentiality=row["confidentiality"] or meeting.confidentiality,
+                )
+                for row in self._rows(self.decisions)
+            ],
+            Decision,
+            default_user=user,
+        )
+
+        existing = {c.pk: c for c in meeting.commitments.all()} if self.editing else {}
+        new, changed = [], []
+        fields = ["owner_institution", "owner_person", "description", "due_on", "confidentiality"]
+        for row in self._rows(self.commitments):
+            values = {name: row[name] for name in fields}
+            values["confidentiality"] = values["confidentiality"] or meeting.confidentiality
+            commitment = existing.get(row.get("id"))
+            if commitment is None:
+                new.append(Commitment(body=meeting.body, meeting=meeting, **values))
+            else:
+                for name, value in values.items():
+                    setattr(commitment, name, value)
+                changed.append(commitment)
+        bulk_create_with_history(new, Commitment, default_user=user)
+
+        reviewed = []
+        for row in self._rows(self.follow_ups):
+            commitment = row["commitment"]
+            outcome = row["outcome"]
+            commitment.status = {
+                "done": Commitment.Status.DONE,
+                "dropped": Commitment.Status.DROPPED,
+            }.get(outcome, Commitment.Status.OPEN)
+            commitment.done_on = meeting.date if outcome == "done" else None
+            reviewed.append(
+                CommitmentFollowUp(
+                    commitment=commitment, meeting=meeting, outcome=outcome, note=row["note"]
+                )
+            )
+            changed.append(commitment)
+        CommitmentFollowUp.objects.bulk_create(reviewed)
+        if changed:
+            bulk_update_with_history(
+                changed, Commitment, [*fields, "status", "done_on"], default_user=user
+            )

@@ -1,0 +1,295 @@
+"""The coordinator's meeting page: record, validate, keep what was typed, save everything or
+nothing, in a number of queries that does not grow with the rows, with optimistic locking."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from meetings.models import Attendance, Commitment, CommitmentFollowUp, Decision, Meeting
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def management(prefix, total):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def meeting_post(
+    *,
+    date="2025-05-12",
+    time="18:00",
+    status="held",
+    kind="plenary",
+    place="Salle du conseil",
+    version="",
+    minutes="",
+    attendance=(),
+    guests=(),
+    agenda=(),
+    decisions=(),
+    commitments=(),
+    follow_ups=(),
+):
+    data = {
+        "date": date,
+        "time": time,
+        "status": status,
+        "kind": kind,
+        "place": place,
+        "confidentiality": "",
+        "minutes": minutes,
+        "version": version,
+    }
+    sections = {
+        "agenda": agenda,
+        "attendance": attendance,
+        "guests": guests,
+        "decisions": decisions,
+        "commitments": commitments,
+        "follow_ups": follow_ups,
+    }
+    for prefix, rows in sections.items():
+        data.update(management(prefix, len(rows)))
+        for i, row in enumerate(rows):
+            data.update({f"{prefix}-{i}-{name}": value for name, value in row.items()})
+    return data
+
+
+@pytest.fixture
+def coordinator(world, login):
+    return login(world, "coordinator")
+
+
+def create_url(world):
+    return reverse("meetings:meeting-create", args=[world.body_a.pk])
+
+
+def test_new_meeting_page_lists_members_and_open_commitments(world, coordinator):
+    html = coordinator.get(create_url(world)).content.decode()
+    assert str(world.person_a) in html  # an expected member, one row
+    assert "Éclairer le passage Mistral" in html  # an open commitment to follow up
+    assert 'name="attendance-0-status"' in html and 'name="follow_ups-0-outcome"' in html
+
+
+def test_coordinator_records_a_meeting_in_one_save(world, coordinator):
+    guest = factories.person("Invitée", "Externe")
+    factories.membership(world.body_b, guest, world.inst_b)  # a person known in the registry
+    guest_in_isere = factories.person("Invité", "Isère", created_by=world.users["coordinator"])
+    factories.membership(
+        world.gltd_a,
+        guest_in_isere,
+        world.inst_a,
+        started_on=datetime.date(2019, 1, 1),
+        ended_on=datetime.date(2019, 6, 1),
+    )
+    data = meeting_post(
+        agenda=[{"title": "Tranquillité du quartier Mistral", "notes": ""}],
+        attendance=[{"membership": world.membership_a.pk, "status": "present"}],
+        guests=[{"person": guest_in_isere.pk, "institution": world.inst_a.pk, "status": "present"}],
+        decisions=[{"text": "Renforcer les rondes de nuit", "confidentiality": ""}],
+        commitments=[
+            {
+                "owner_institution": world.inst_a.pk,
+                "owner_person": "",
+                "description": "Poser deux lampadaires",
+                "due_on": "2025-09-30",
+                "confidentiality": "",
+            }
+        ],
+        follow_ups=[
+            {"commitment": world.commitment_a.pk, "outcome": "done", "note": "Éclairage posé"}
+        ],
+    )
+    response = coordinator.post(create_url(world), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meeting = Meeting.objects.get(place="Salle du conseil")
+    assert response["Location"] == meeting.get_absolute_url()
+    assert meeting.agenda_items.get().title == "Tranquillité du quartier Mistral"
+    assert meeting.attendances.count() == 2
+    assert meeting.attendances.get(membership__isnull=True).person == guest_in_isere
+    assert meeting.decisions.get().text == "Renforcer les rondes de nuit"
+    new = meeting.commitments.get()
+    assert new.description == "Poser deux lampadaires" and new.confidentiality == "public"
+    assert new.history.latest().history_user == world.users["coordinator"]
+    world.commitment_a.refresh_from_db()
+    assert world.commitment_a.status == "done"
+    assert world.commitment_a.done_on == datetime.date(2025, 5, 12)
+    assert CommitmentFollowUp.objects.get().note == "Éclairage posé"
+
+
+def test_errors_come_back_in_french_with_input_kept_and_nothing_saved(world, coordinator):
+    before = (Meeting.objects.count(), Commitment.objects.count(), Decision.objects.count())
+    data = meeting_post(
+        place="Maison des associations",
+        attendance=[{"membership": world.membership_a.pk, "status": ""}],  # held: required
+        decisions=[{"text": "Une décision tapée", "confidentiality": ""}],
+        commitments=[
+            {
+                "owner_institution": world.inst_a.pk,
+                "owner_person": "",
+                "description": "",
+                "due_on": "pas une date",
+                "confidentiality": "",
+            }
+        ],
+    )
+    response = coordinator.post(create_url(world), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Indiquez la présence de ce membre." in html
+    assert "Ce champ est obligatoire." in html
+    assert "Saisissez une date valide." in html
+    assert "Maison des associations" in html and "Une décision tapée" in html
+    assert (Meeting.objects.count(), Commitment.objects.count(), Decision.objects.count()) == (
+        before
+    )
+
+
+def test_represented_member_needs_a_representative(world, coordinator):
+    data = meeting_post(attendance=[{"membership": world.membership_a.pk, "status": "represented"}])
+    response = coordinator.post(create_url(world), data)
+    assert "Indiquez qui représentait ce membre." in response.content.decode()
+
+
+def test_a_future_meeting_cannot_be_recorded_as_held(world, coordinator):
+    response = coordinator.post(create_url(world), meeting_post(date="2099-01-01"))
+    assert "laissez-la « prévue »" in response.content.decode()
+    response = coordinator.post(
+        create_url(world), meeting_post(date="2099-01-01", status="planned")
+    )
+    assert response.status_code == 302  # planned ahead; attendance not required yet
+
+
+def test_rows_can_be_added_without_javascript(world, coordinator):
+    data = meeting_post(decisions=[{"text": "Première", "confidentiality": ""}])
+    data["add_row"] = "decisions"
+    response = coordinator.post(create_url(world), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="decisions-1-text"' in html and "Première" in html
+    assert not Meeting.objects.filter(place="Salle du conseil").exists()
+
+
+def test_foreign_ids_in_rows_are_refused(world, coordinator):
+    data = meeting_post(
+        attendance=[{"membership": world.membership_b.pk, "status": "present"}],
+        commitments=[
+            {
+                "owner_institution": world.inst_b.pk,
+                "owner_person": "",
+                "description": "x",
+                "due_on": "",
+                "confidentiality": "",
+            }
+        ],
+        follow_ups=[{"commitment": world.commitment_b.pk, "outcome": "done", "note": ""}],
+    )
+    html = coordinator.post(create_url(world), data).content.decode()
+    assert "Ce membre ne siège pas dans l’instance." in html
+    assert "Sélectionnez un choix valide" in html
+    assert "Cet engagement n’est pas à suivre ici." in html
+    world.commitment_b.refresh_from_db()
+    assert world.commitment_b.status == "open"
+
+
+def big_meeting(world, members, decisions, commitments):
+    """POST data for a meeting with that many attendance rows, decisions and commitments."""
+    seats = [
+        factories.membership(world.body_a, factories.person(), world.inst_a) for _ in range(members)
+    ]
+    return meeting_post(
+        attendance=[{"membership": m.pk, "status": "present"} for m in seats],
+        decisions=[{"text": f"Décision {i}", "confidentiality": ""} for i in range(decisions)],
+        commitments=[
+            {
+                "owner_institution": world.inst_a.pk,
+                "owner_person": "",
+                "description": f"Engagement {i}",
+                "due_on": "2025-12-31",
+                "confidentiality": "",
+            }
+            for i in range(commitments)
+        ],
+    )
+
+
+def count_post(client, url, data):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return len(ctx)
+
+
+def test_saving_does_not_query_per_row(world, coordinator):
+    small = count_post(coordinator, create_url(world), big_meeting(world, 4, 2, 3))
+    large = count_post(coordinator, create_url(world), big_meeting(world, 40, 10, 15))
+    large_meeting = Meeting.objects.get(decisions__text="Décision 9")
+    assert Attendance.objects.filter(meeting=large_meeting).count() == 40
+    assert large == small, f"{small} queries for a small meeting, {large} for a large one"
+
+
+def version_of(html):
+    return re.search(r'name="version" value="([^"]+)"', html).group(1)
+
+
+def test_concurrent_edits_keep_the_second_users_input_and_save_nothing(world, login):
+    url = reverse("meetings:meeting-edit", args=[world.meeting_a.pk])
+    first = login(world, "coordinator")
+    version = version_of(first.get(url).content.decode())
+    saved = first.post(
+        url, meeting_post(date="2025-03-10", place="Première version", version=version)
+    )
+    assert saved.status_code == 302
+    second = login(world, "admin")  # opened the same form before the first save
+    response = second.post(
+        url, meeting_post(date="2025-03-10", place="Seconde version", version=version)
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Quelqu’un a enregistré cette réunion pendant que vous la modifiiez" in html
+    assert "Seconde version" in html
+    world.meeting_a.refresh_from_db()
+    assert world.meeting_a.place == "Première version"
+
+
+def test_edit_page_shows_what_was_recorded(world, coordinator):
+    factories.attendance(
+        world.meeting_a,
+        world.person_a,
+        world.inst_a,
+        status="excused",
+        membership=world.membership_a,
+    )
+    html = coordinator.get(
+        reverse("meetings:meeting-edit", args=[world.meeting_a.pk])
+    ).content.decode()
+    assert 'value="excused" id="id_attendance-0-status_3" checked' in html or re.search(
+        r'value="excused"[^>]*checked', html
+    )
+    assert "Compte rendu de la plénière A" in html
+
+
+def test_meeting_pages_have_fixed_query_counts(world, coordinator, django_assert_max_num_queries):
+    for _ in range(20):
+        factories.membership(world.body_a, factories.person(), world.inst_a)
+    with CaptureQueriesContext(connection) as few:
+        coordinator.get(create_url(world))
+    for _ in range(20):
+        factories.membership(world.body_a, factories.person(), world.inst_a)
+        factories.commitment(world.meeting_a, world.inst_a)
+    with CaptureQueriesContext(connection) as many:
+        coordinator.get(create_url(world))
+    assert len(many) == len(few)
+    with CaptureQueriesContext(connection) as detail:
+        coordinator.get(world.meeting_a.get_absolute_url())
+    assert len(detail) <= 16
