@@ -1,14 +1,25 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
 
 from bodies.access import access_for, can_read, can_record_meetings
 from bodies.models import Body, Confidentiality
 
 from .models import Meeting
 from .services import MeetingConflict, MeetingPage
+
+MEETING_DURATION = datetime.timedelta(hours=2)  # the registry records a start only
+ICAL_STATUS = {
+    Meeting.Status.PLANNED: "TENTATIVE",
+    Meeting.Status.HELD: "CONFIRMED",
+    Meeting.Status.CANCELLED: "CANCELLED",
+}
 
 
 def meeting_detail(request, pk):
@@ -121,3 +132,32 @@ def meeting_create(request, body_id):
 def meeting_edit(request, pk):
     meeting = get_object_or_404(Meeting.objects.readable_by(request.user), pk=pk)
     return _meeting_page(request, meeting.body, meeting)
+
+
+def body_calendar(request, body_id):
+    """An iCalendar feed of the body's meetings that the requester may read (public ones for
+    a calendar application, which signs in as nobody). Each event links to its page; minutes,
+    decisions and attendance never go into the feed."""
+    body = get_object_or_404(Body.objects.visible_to(request.user), pk=body_id)
+    meetings = Meeting.objects.readable_by(request.user).filter(body=body).order_by("starts_at")
+    calendar = Calendar()
+    calendar.add("prodid", "-//Registre des partenariats locaux de sécurité//FR")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", body.name)
+    calendar.add("x-wr-timezone", "Europe/Paris")
+    host = request.get_host()
+    for meeting in meetings:
+        event = Event()
+        event.add("uid", f"meeting-{meeting.pk}@{host}")
+        event.add("dtstamp", meeting.updated_at)
+        event.add("dtstart", meeting.starts_at)
+        event.add("dtend", meeting.starts_at + MEETING_DURATION)
+        event.add("summary", f"{meeting.get_kind_display()} — {body.name}")
+        if meeting.place:
+            event.add("location", meeting.place)
+        event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
+        event.add("status", ICAL_STATUS[meeting.status])
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="instance-{body.pk}.ics"'
+    return response

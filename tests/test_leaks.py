@@ -45,6 +45,7 @@ def extra_urls(world):
         reverse("admin:bodies_body_simple_history", args=[gltd.pk, gltd.history.latest().pk]),
         reverse("admin:bodies_person_change", args=[world.person_a.pk]),
         reverse("admin:bodies_membership_changelist"),
+        reverse("meetings:body-calendar", args=[gltd.pk]),
     ]
 
 
@@ -61,7 +62,9 @@ def test_canaries_appear_only_where_allowed(world, login):
         client = login(world, role)
         for url in sorted(urls):
             response = client.get(url)
-            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            if response.status_code != 200 or not response.get("Content-Type", "").startswith(
+                "text/"
+            ):
                 continue
             html = response.content.decode()
             for canary, allowed in CANARIES.items():
