@@ -211,10 +211,12 @@ def editable_memberships(access: Access, qs: QuerySet | None = None) -> QuerySet
 
 def visible_people(access: Access, qs: QuerySet | None = None) -> QuerySet:
     """People a user may see and edit with their contact details: those who sit or sat (or
-    substitute) in a body of the user's départements or of the bodies they coordinate, and
-    the people this user created who sit nowhere yet (between creation and first membership).
-    """
-    in_scope = Membership.objects.filter(body__department_id__in=access.reference_departments)
+    substitute) in a body of the user's départements (prefecture staff) or in a body they
+    coordinate, and the people this user created who sit nowhere yet (between creation and
+    first membership)."""
+    in_scope = Membership.objects.filter(
+        Q(body__department_id__in=access.departments) | Q(body_id__in=access.coordinated)
+    )
     created_by_user = Person.history.filter(history_type="+", history_user_id=access.user_id)
     return _scoped(
         access,
@@ -227,6 +229,16 @@ def visible_people(access: Access, qs: QuerySet | None = None) -> QuerySet:
             & ~Q(pk__in=Membership.objects.values("person_id"))
         ),
     )
+
+
+def seatable_people(access: Access, qs: QuerySet | None = None) -> QuerySet:
+    """People a user may seat in a body (membership, substitute): those it sees, except
+    itself — a seat in a restricted body opens its records, and nobody grants that to
+    themselves but an administrator."""
+    people = visible_people(access, qs)
+    if access.is_admin or access.person_id is None:
+        return people
+    return people.exclude(pk=access.person_id)
 
 
 def visible_institutions(access: Access, qs: QuerySet | None = None) -> QuerySet:

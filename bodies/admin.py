@@ -11,9 +11,13 @@ Changelists and change forms keep a bounded number of queries whatever the table
 territories and people through autocompletes (35,000 communes never render as one select).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -22,6 +26,7 @@ from . import access as policy
 from .models import (
     Body,
     Commune,
+    Confidentiality,
     Department,
     Epci,
     Institution,
@@ -135,6 +140,23 @@ class ScopedAdmin(ScopedChoices, admin.ModelAdmin):
     def deleting_roles(self, access) -> bool:
         return self.changing_roles(access)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A conflict that only the database sees (two rows of one form breaking a unique
+        rule together) comes back as a message, never as a server error; the admin's own
+        transaction has rolled everything back."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            messages.error(
+                request,
+                _(
+                    "Rien n’a été enregistré : les lignes saisies se contredisent (par "
+                    "exemple deux présidents en exercice, ou la même personne deux fois). "
+                    "Corrigez et recommencez."
+                ),
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
     def get_object(self, request, object_id, from_field=None):
         # Out of scope and nonexistent look the same, and answer before any permission
         # check could tell them apart: 404 (Django would redirect with a message).
@@ -142,6 +164,18 @@ class ScopedAdmin(ScopedChoices, admin.ModelAdmin):
         if obj is None:
             raise Http404
         return obj
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Only the declared filters, for everyone but administrators: a free lookup such as
+        `?problem_statement__icontains=…` would let a reader test hidden text."""
+        if request is not None and self.access(request).is_admin:
+            return super().lookup_allowed(lookup, value, request)
+        declared = [f for f in self.list_filter if isinstance(f, str)]
+        if self.date_hierarchy:
+            declared.append(self.date_hierarchy)
+        if not any(lookup == name or lookup.startswith(f"{name}__") for name in declared):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_search_results(self, request, queryset, search_term):
         """Autocompletes return what the asking form accepts, not the whole table."""
@@ -159,7 +193,14 @@ class AuditedAdmin(ScopedAdmin, SimpleHistoryAdmin):
     """A scoped admin over a model with django-simple-history records: its history is read by
     administrators and by prefecture staff in scope, and never reverted from the admin."""
 
-    def _check_history_scope(self, request, object_id):
+    def _check_history_scope(self, request, object_id, version_id=None):
+        """404 for a malformed id (rather than a crash) and for an object out of scope."""
+        try:
+            object_id = self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                int(version_id)
+        except (ValidationError, ValueError, TypeError):
+            raise Http404 from None
         if not self.access(request).is_admin and not (
             self.get_queryset(request).filter(pk=object_id).exists()
         ):
@@ -174,7 +215,11 @@ class AuditedAdmin(ScopedAdmin, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._check_history_scope(request, object_id)
+        # simple-history saves a POST here (a revert) whatever the permissions say: history
+        # is read-only in the registry.
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        self._check_history_scope(request, object_id, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_view_history_or_change_history_permission(self, request, obj=None):
@@ -334,6 +379,10 @@ class PersonAdmin(AuditedAdmin):
     def deleting_roles(self, access):
         return access.is_admin
 
+    def history_readable(self, request, obj):
+        # The history shows the linked user account, which only administrators manage.
+        return self.access(request).is_admin
+
     def get_exclude(self, request, obj=None):
         # Linking a person to a user account grants member access: administrators only.
         return None if self.access(request).is_admin else self.exclude_for_non_admin
@@ -381,10 +430,66 @@ class SiteAdmin(AuditedAdmin):
 
 MEMBERSHIP_CHOICES = {
     "body": policy.administered_bodies,
-    "person": policy.visible_people,
-    "substitute": policy.visible_people,
+    "person": policy.seatable_people,
+    "substitute": policy.seatable_people,
     "institution": policy.visible_institutions,
 }
+
+
+class MembershipFormSet(BaseInlineFormSet):
+    """The rows of one body's form checked against each other (each row's own validation
+    only sees the rows already saved, and none while the body is new)."""
+
+    def clean(self):
+        super().clean()
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            instance = form.instance
+            person_id = data["person"].pk if data.get("person") else instance.person_id
+            if person_id is None or not data.get("started_on"):
+                continue
+            rows.append(
+                (
+                    person_id,
+                    data.get("role", instance.role),
+                    data["started_on"],
+                    data.get("ended_on"),
+                    data.get("institution") or instance.institution,
+                )
+            )
+        open_chairs = [r for r in rows if r[1] == Membership.Role.CHAIR and r[3] is None]
+        if len(open_chairs) > 1:
+            raise ValidationError(_("Deux présidents en exercice : terminez d’abord un mandat."))
+        for i, (person, _role, start, end, _institution) in enumerate(rows):
+            for other, _r, other_start, other_end, _i in rows[i + 1 :]:
+                if (
+                    person == other
+                    and (end is None or end >= other_start)
+                    and (other_end is None or other_end >= start)
+                ):
+                    raise ValidationError(
+                        _("La même personne figure deux fois sur une même période.")
+                    )
+        expected = Body.CHAIR_CATEGORIES.get(self.instance.type)
+        for _p, role, _s, _e, institution in rows:
+            if (
+                expected
+                and role == Membership.Role.CHAIR
+                and institution
+                and (institution.category not in expected)
+            ):
+                raise ValidationError(
+                    _("Un %(type)s est présidé par : %(expected)s.")
+                    % {
+                        "type": self.instance.get_type_display(),
+                        "expected": ", ".join(
+                            str(Institution.Category(c).label) for c in sorted(expected)
+                        ),
+                    }
+                )
 
 
 class CurrentMembershipInline(ScopedChoices, admin.TabularInline):
@@ -398,6 +503,7 @@ class CurrentMembershipInline(ScopedChoices, admin.TabularInline):
     verbose_name = _("membre enregistré")
     verbose_name_plural = _("membres enregistrés (mettre fin à un mandat : saisir sa fin)")
     show_change_link = True
+    formset = MembershipFormSet
     field_choices = MEMBERSHIP_CHOICES
 
     def get_queryset(self, request):
@@ -428,6 +534,7 @@ class NewMembershipInline(ScopedChoices, admin.TabularInline):
     autocomplete_fields = ["person", "institution", "substitute"]
     verbose_name = _("nouveau membre")
     verbose_name_plural = _("ajouter des membres")
+    formset = MembershipFormSet
     field_choices = MEMBERSHIP_CHOICES
 
     def get_queryset(self, request):
@@ -487,22 +594,38 @@ class BodyAdmin(AuditedAdmin):
     def deleting_roles(self, access):
         return access.is_admin
 
+    PROBLEM_FIELDS = ("problem_statement", "problem_confidentiality")
+
     def get_fieldsets(self, request, obj=None):
-        """A restricted problem statement is neither shown nor editable to whoever may not
-        read it (prefecture staff who are not members of the GLTD, for instance)."""
+        """A problem statement the user may not read is neither shown nor editable, and nor
+        is its level: lowering it would publish what the user cannot see."""
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or policy.can_read_problem_statement(self.access(request), obj):
             return fieldsets
         return [
             (
                 title,
-                {**options, "fields": [f for f in options["fields"] if f != "problem_statement"]},
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in self.PROBLEM_FIELDS],
+                },
             )
             for title, options in fieldsets
         ]
 
     def history_readable(self, request, obj):
-        return policy.can_read_problem_statement(self.access(request), obj)
+        """Every version's problem statement must be readable, not only the current one."""
+        access = self.access(request)
+        unreadable = [
+            level
+            for level in Confidentiality.values
+            if not policy.can_read(access, obj, level, named=obj.pk in access.member_of)
+        ]
+        return (
+            not obj.history.filter(problem_confidentiality__in=unreadable)
+            .exclude(problem_statement="")
+            .exists()
+        )
 
     @admin.display(description=_("territoire"))
     def territory_name(self, body):

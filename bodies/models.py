@@ -754,6 +754,10 @@ class Body(models.Model):
             raise ValidationError(errors)
 
         self.derive_territory()
+        if not self.department_id:
+            raise ValidationError(
+                {"department": _("Le département ne se déduit pas du territoire : choisissez-le.")}
+            )
         if not self.name:
             self.name = self.default_name()
         if not self.problem_confidentiality:

@@ -33,8 +33,15 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
         return self.choices(self.access)
 
     def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if not str(value).strip().isdigit():
+            raise ValueError(
+                _("« %(value)s » n’est pas un numéro de %(model)s : un nombre entier est attendu.")
+                % {"model": self.model._meta.verbose_name, "value": value}
+            )
         try:
-            return super().clean(value, row, **kwargs)
+            return super().clean(str(value).strip(), row, **kwargs)
         except self.model.DoesNotExist:
             raise ValueError(
                 _("%(model)s n° %(value)s inconnu(e) ou hors de votre périmètre.")
@@ -42,8 +49,53 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
             ) from None
 
 
+class IdWidget(widgets.Widget):
+    """A whole number or nothing: « 1.5 » is an error, not row 1."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        if not text.isdigit():
+            raise ValueError(
+                _(
+                    "Identifiant « %(value)s » invalide : un nombre entier est attendu, ou rien "
+                    "pour créer un mandat."
+                )
+                % {"value": value}
+            )
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class FrenchDateWidget(widgets.DateWidget):
+    def __init__(self):
+        super().__init__("%Y-%m-%d")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                _("Date « %(value)s » invalide : attendue sous la forme AAAA-MM-JJ.")
+                % {"value": value}
+            ) from None
+
+
+class RoleWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value not in Membership.Role.values:
+            raise ValueError(
+                _("Rôle « %(value)s » inconnu : %(roles)s.")
+                % {"value": value, "roles": ", ".join(Membership.Role.values)}
+            )
+        return value
+
+
 class MembershipResource(resources.ModelResource):
-    id = fields.Field(attribute="id", column_name="id", widget=widgets.IntegerWidget())
+    id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     body = fields.Field(
         attribute="body",
         column_name="instance",
@@ -53,7 +105,7 @@ class MembershipResource(resources.ModelResource):
     person = fields.Field(
         attribute="person",
         column_name="personne",
-        widget=ScopedForeignKeyWidget(Person, policy.visible_people),
+        widget=ScopedForeignKeyWidget(Person, policy.seatable_people),
     )
     person_name = fields.Field(
         attribute="person", column_name="nom_personne", readonly=True, widget=widgets.CharWidget()
@@ -66,13 +118,11 @@ class MembershipResource(resources.ModelResource):
     institution_name = fields.Field(
         attribute="institution__name", column_name="nom_institution", readonly=True
     )
-    role = fields.Field(attribute="role", column_name="role")
+    role = fields.Field(attribute="role", column_name="role", widget=RoleWidget())
     started_on = fields.Field(
-        attribute="started_on", column_name="debut", widget=widgets.DateWidget("%Y-%m-%d")
+        attribute="started_on", column_name="debut", widget=FrenchDateWidget()
     )
-    ended_on = fields.Field(
-        attribute="ended_on", column_name="fin", widget=widgets.DateWidget("%Y-%m-%d")
-    )
+    ended_on = fields.Field(attribute="ended_on", column_name="fin", widget=FrenchDateWidget())
 
     class Meta:
         model = Membership

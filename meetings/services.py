@@ -9,6 +9,7 @@ that does not grow with the rows (asserted in tests/meetings/test_record.py).
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -92,9 +93,13 @@ class MeetingPage:
         }
         self.body_people = Choices(sorted(body_people, key=person_label), label=person_label)
         in_department = Membership.objects.filter(body__department_id=body.department_id)
+        # Guests: people the reader sees who sit in this département, or nowhere yet.
         self.department_people = Choices(
             visible_people(self.access, Person.objects.all())
-            .filter(pk__in=in_department.values("person_id"))
+            .filter(
+                Q(pk__in=in_department.values("person_id"))
+                | ~Q(pk__in=Membership.objects.values("person_id"))
+            )
             .order_by("last_name", "first_name"),
             label=person_label,
         )
@@ -233,7 +238,7 @@ class MeetingPage:
                 if "membership" in form.cleaned_data and not form.cleaned_data.get("status"):
                     form.add_error("status", _("Indiquez la présence de ce membre."))
                     valid = False
-        guests = [f.cleaned_data["person"] for f in self.guests if f.cleaned_data]
+        guests = [f.cleaned_data["person"] for f in self.guests if f.cleaned_data.get("person")]
         members = {
             f.cleaned_data["membership"].person_id
             for f in self.attendance

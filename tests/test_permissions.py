@@ -56,8 +56,8 @@ ADMIN_RULES = {
         "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN),
         "coordinator": Rule(view=OWN),  # picks the institutions of its département
     },
-    "bodies.person": {
-        "prefecture": Rule(view=OWN, change=OWN, add=True, history=OWN),
+    "bodies.person": {  # history shows the linked account: administrators only
+        "prefecture": Rule(view=OWN, change=OWN, add=True),
         "coordinator": Rule(view=OWN, change=OWN, add=True),
     },
     "bodies.body": {
