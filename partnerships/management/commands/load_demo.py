@@ -2,12 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bodies.demo import DEMO_PASSWORD, MissingTerritories, load_demo
+from meetings.demo import load_meetings_demo
 
 
 class Command(BaseCommand):
     help = (
         "Charge les données de démonstration de l’Isère (38) : institutions, personnes "
-        "fictives, instances, mandats, sites. Relancer ne change rien. Avec DEBUG activé, crée "
+        "fictives, instances, mandats, sites, et deux ans de réunions, présences et "
+        "engagements. Relancer ne change rien. Avec DEBUG activé, crée "
         f"aussi un compte par rôle (mot de passe « {DEMO_PASSWORD} », voir le README)."
     )
 
@@ -19,6 +21,7 @@ class Command(BaseCommand):
                 f"Le département {error} n’est pas chargé : lancez d’abord "
                 f"« python manage.py load_territories --departments {error} »."
             ) from error
+        created.update(load_meetings_demo())
         summary = ", ".join(f"{n} {kind}" for kind, n in sorted(created.items())) or "rien"
         self.stdout.write(f"Données de démonstration : créé(e)s — {summary}.")
         if settings.DEBUG:
