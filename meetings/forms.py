@@ -148,8 +148,10 @@ class GuestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"] = ObjectChoiceField(people, label=_("Invité"))
         self.fields["institution"] = ObjectChoiceField(institutions, label=_("Institution"))
+        # The initial value lets a blank guest row count as unchanged (and be skipped).
         self.fields["status"] = forms.ChoiceField(
             label=_("Présence"),
+            initial=Attendance.Status.PRESENT,
             choices=[
                 (Attendance.Status.PRESENT, Attendance.Status.PRESENT.label),
                 (Attendance.Status.REMOTE, Attendance.Status.REMOTE.label),

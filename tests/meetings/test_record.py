@@ -285,3 +285,14 @@ def test_meeting_pages_have_fixed_query_counts(world, coordinator, django_assert
     with CaptureQueriesContext(connection) as detail:
         coordinator.get(world.meeting_a.get_absolute_url())
     assert len(detail) <= 16
+
+
+def test_blank_rows_are_skipped_even_with_a_preset_value(world, coordinator):
+    # A blank guest row still carries its preset "present": seen in the browser test.
+    data = meeting_post(
+        attendance=[{"membership": world.membership_a.pk, "status": "present"}],
+        guests=[{"person": "", "institution": "", "status": "present"}],
+        decisions=[{"text": "", "confidentiality": ""}],
+    )
+    response = coordinator.post(create_url(world), data)
+    assert response.status_code == 302, response.content.decode()[:2000]

@@ -1,0 +1,85 @@
+"""The coordinator's weekly workflow in a real browser (Playwright driving Debian's Chromium):
+log in, record a meeting with attendance and a commitment, see it on the body's page, mark
+the commitment done at the next meeting.
+
+Skipped, with the reason said, where /usr/bin/chromium is missing (`.ci/run` installs it).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium absent (/usr/bin/chromium)"),
+]
+
+
+@pytest.fixture
+def browser_page():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's synchronous API runs an event loop in this thread; the test's own
+    # database calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 1000})
+        yield page
+        browser.close()
+
+
+def test_coordinator_records_a_meeting_and_follows_its_commitment_up(
+    transactional_db, world, live_server, browser_page
+):
+    from meetings.models import Commitment
+
+    page = browser_page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "coordinator-a")
+    page.fill("#id_password", "x")
+    page.click("main button[type=submit]")
+
+    page.goto(f"{live_server.url}{world.body_a.get_absolute_url()}")
+    page.click("text=Enregistrer une réunion")
+    page.fill("#id_date", "2025-05-12")
+    page.fill("#id_place", "Salle du conseil municipal")
+    page.select_option("#id_status", "held")
+    page.click("label[for=id_attendance-0-status_0]")  # person A: present, one click
+    page.fill("#id_agenda-0-title", "Éclairage du passage Mistral")
+    page.click("button[name=add_row][value=commitments]")  # a third row, without reloading
+    page.select_option("#id_commitments-2-owner_institution", str(world.inst_a.pk))
+    page.fill("#id_commitments-2-description", "Poser deux lampadaires rue des Alliés")
+    page.fill("#id_commitments-2-due_on", "2025-09-30")
+    page.screenshot(path=str(ARTIFACTS / "meeting-form.png"), full_page=True)
+    page.click("text=Enregistrer la réunion >> nth=-1")
+    page.screenshot(path=str(ARTIFACTS / "after-save.png"), full_page=True)
+
+    page.wait_for_selector("text=Réunion enregistrée.")
+    assert "Poser deux lampadaires rue des Alliés" in page.content()
+
+    page.goto(f"{live_server.url}{world.body_a.get_absolute_url()}")
+    assert "12 mai 2025" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "body-page.png"), full_page=True)
+
+    page.click("text=Enregistrer une réunion")
+    page.fill("#id_date", "2025-10-06")
+    page.select_option("#id_status", "held")
+    page.click("label[for=id_attendance-0-status_0]")
+    card = page.locator(".registry-followup", has_text="Poser deux lampadaires")
+    card.get_by_text("Tenu", exact=True).click()
+    card.locator("input[type=text]").fill("Lampadaires posés le 2 octobre")
+    page.click("text=Enregistrer la réunion >> nth=-1")
+    page.wait_for_selector("text=Réunion enregistrée.")
+
+    commitment = Commitment.objects.get(description="Poser deux lampadaires rue des Alliés")
+    assert commitment.status == "done"
+    assert str(commitment.done_on) == "2025-10-06"
+    assert commitment.follow_ups.get().note == "Lampadaires posés le 2 octobre"
