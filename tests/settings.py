@@ -22,3 +22,6 @@ SECURE_SSL_REDIRECT = False
 # Static files come from the apps' folders (finders); no collectstatic before tests.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# No persistent connections: the live server's thread would otherwise keep one open and the
+# PostgreSQL test database could not be dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

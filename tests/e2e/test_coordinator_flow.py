@@ -12,14 +12,44 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium absent (/usr/bin/chromium)"),
 ]
+
+
+@pytest.fixture
+def server(transactional_db, settings):
+    """A live server for this test only: pytest-django's is session-wide and would still
+    hold a connection when the PostgreSQL test database is dropped."""
+    from pytest_django.live_server_helper import LiveServer
+
+    settings.ALLOWED_HOSTS = ["localhost"]
+    live = LiveServer("localhost")
+    yield live
+    live.stop()
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # A request thread of the server may still hold its connection: end it, or the test
+        # database cannot be dropped when the run ends.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture
@@ -35,9 +65,8 @@ def browser_page():
         browser.close()
 
 
-def test_coordinator_records_a_meeting_and_follows_its_commitment_up(
-    transactional_db, world, live_server, browser_page
-):
+def test_coordinator_records_a_meeting_and_follows_its_commitment_up(world, server, browser_page):
+    live_server = server
     from meetings.models import Commitment
 
     page = browser_page

@@ -37,8 +37,10 @@ def test_a_body_went_dormant(demo):
 
 def test_an_institution_stopped_coming_and_never_commits(demo):
     grenoble = Body.objects.get(type="CLSPD", commune__insee_code="38185")
-    rates = {r["institution__name"]: r for r in
-             attendance_rate_by_institution(grenoble, TODAY - datetime.timedelta(days=365))}
+    rates = {
+        r["institution__name"]: r
+        for r in attendance_rate_by_institution(grenoble, TODAY - datetime.timedelta(days=365))
+    }
     landlord = "Alpes Habitat Solidaire (bailleur fictif)"
     assert rates[landlord]["rate"] == 0 and rates[landlord]["expected"] > 0
     assert not Commitment.objects.filter(owner_institution__name=landlord).exists()
