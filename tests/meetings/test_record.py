@@ -282,9 +282,25 @@ def test_meeting_pages_have_fixed_query_counts(world, coordinator, django_assert
     with CaptureQueriesContext(connection) as many:
         coordinator.get(create_url(world))
     assert len(many) == len(few)
-    with CaptureQueriesContext(connection) as detail:
-        coordinator.get(world.meeting_a.get_absolute_url())
-    assert len(detail) <= 16
+
+
+def test_meeting_page_query_count_is_fixed(world, login, django_assert_num_queries):
+    client = login(world, "anonymous")
+    url = world.meeting_a.get_absolute_url()
+    # meeting with body, agenda, attendance, decisions, commitments, follow-ups
+    with django_assert_num_queries(6):
+        client.get(url)
+    for _ in range(10):
+        person = factories.person()
+        factories.attendance(
+            world.meeting_a,
+            person,
+            world.inst_a,
+            membership=factories.membership(world.body_a, person, world.inst_a),
+        )
+        factories.commitment(world.meeting_a, world.inst_a)
+    with django_assert_num_queries(6):
+        client.get(url)
 
 
 def test_blank_rows_are_skipped_even_with_a_preset_value(world, coordinator):
