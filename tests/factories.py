@@ -139,3 +139,27 @@ def commitment(meeting_, institution_, description="Installer un éclairage", **
         description=description,
         **kwargs,
     )
+
+
+def body_form(**fields):
+    """POST data of the body admin form, with empty membership inlines."""
+    data = {
+        "type": "CLSPD",
+        "name": "",
+        "other_names": "",
+        "commune": "",
+        "epci": "",
+        "department": "",
+        "parent": "",
+        "created_on": "2024-01-15",
+        "dissolved_on": "",
+        "planned_end_on": "",
+        "problem_statement": "",
+        "problem_confidentiality": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-2-TOTAL_FORMS": "0",
+        "memberships-2-INITIAL_FORMS": "0",
+    }
+    data.update(fields)
+    return data

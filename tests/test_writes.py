@@ -13,7 +13,7 @@ from bodies.access import access_for
 from bodies.models import Body, Institution, Membership
 from bodies.resources import MembershipResource
 from tests import factories
-from tests.bodies.test_access import body_form
+from tests.factories import body_form
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,7 @@ from bodies.access import SELF, access_for, can_read, readable_q
 from bodies.models import Body, Confidentiality, Membership, RoleAssignment
 from tests import factories
 from tests.conftest import ROLES
+from tests.factories import body_form
 
 pytestmark = pytest.mark.django_db
 
@@ -73,29 +74,6 @@ def test_role_assignment_scope_must_match_role(world):
 
 
 # -- writes in the administration ----------------------------------------------------------
-
-
-def body_form(**fields):
-    data = {
-        "type": "CLSPD",
-        "name": "",
-        "other_names": "",
-        "commune": "",
-        "epci": "",
-        "department": "",
-        "parent": "",
-        "created_on": "2024-01-15",
-        "dissolved_on": "",
-        "planned_end_on": "",
-        "problem_statement": "",
-        "problem_confidentiality": "",
-        "memberships-TOTAL_FORMS": "0",
-        "memberships-INITIAL_FORMS": "0",
-        "memberships-2-TOTAL_FORMS": "0",
-        "memberships-2-INITIAL_FORMS": "0",
-    }
-    data.update(fields)
-    return data
 
 
 def test_prefecture_staff_cannot_create_a_body_in_another_department(world, login):

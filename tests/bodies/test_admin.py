@@ -20,6 +20,7 @@ from bodies.models import (
     Site,
 )
 from tests import factories
+from tests.factories import body_form
 
 pytestmark = pytest.mark.django_db
 
@@ -114,27 +115,16 @@ def test_commune_field_is_an_autocomplete_not_a_35000_option_select(admin_client
 def test_admin_can_add_a_body_with_a_member_in_one_save(admin_client, grenoble):
     town = factories.institution(Institution.Category.COMMUNE, commune=grenoble)
     mayor = factories.person()
-    data = {
-        "type": "CLSPD",
-        "name": "",
-        "other_names": "",
-        "commune": grenoble.pk,
-        "epci": "",
-        "department": "",
-        "parent": "",
-        "created_on": "2024-01-15",
-        "dissolved_on": "",
-        "planned_end_on": "",
-        "problem_statement": "",
-        "memberships-TOTAL_FORMS": "0",
-        "memberships-INITIAL_FORMS": "0",
-        "memberships-2-TOTAL_FORMS": "1",
-        "memberships-2-INITIAL_FORMS": "0",
-        "memberships-2-0-person": mayor.pk,
-        "memberships-2-0-institution": town.pk,
-        "memberships-2-0-role": "chair",
-        "memberships-2-0-started_on": "2024-01-15",
-    }
+    data = body_form(commune=grenoble.pk)
+    data.update(
+        {
+            "memberships-2-TOTAL_FORMS": "1",
+            "memberships-2-0-person": mayor.pk,
+            "memberships-2-0-institution": town.pk,
+            "memberships-2-0-role": "chair",
+            "memberships-2-0-started_on": "2024-01-15",
+        }
+    )
     response = admin_client.post(admin_url(Body, "add"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     body = Body.objects.get()
@@ -143,24 +133,9 @@ def test_admin_can_add_a_body_with_a_member_in_one_save(admin_client, grenoble):
 
 
 def test_admin_gets_french_errors_and_nothing_is_saved(admin_client, grenoble):
-    data = {
-        "type": "GLTD",
-        "name": "",
-        "other_names": "",
-        "commune": grenoble.pk,
-        "epci": "",
-        "department": "",
-        "parent": "",
-        "created_on": "2024-01-15",
-        "dissolved_on": "",
-        "planned_end_on": "",
-        "problem_statement": "",
-        "memberships-TOTAL_FORMS": "0",
-        "memberships-INITIAL_FORMS": "0",
-        "memberships-2-TOTAL_FORMS": "0",
-        "memberships-2-INITIAL_FORMS": "0",
-    }
-    response = admin_client.post(admin_url(Body, "add"), data)
+    response = admin_client.post(
+        admin_url(Body, "add"), body_form(type="GLTD", commune=grenoble.pk)
+    )
     assert response.status_code == 200
     assert "décrivez-la" in response.content.decode()
     assert not Body.objects.exists()
