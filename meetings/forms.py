@@ -77,6 +77,12 @@ class MeetingForm(forms.ModelForm):
         else:
             self.initial.setdefault("time", datetime.time(18, 0))
 
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if not 1900 <= date.year <= 2100:
+            raise forms.ValidationError(_("Saisissez une date entre 1900 et 2100."))
+        return date
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("date") and cleaned.get("time"):

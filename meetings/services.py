@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from bodies.access import visible_institutions, visible_people
-from bodies.models import Institution, Membership, Person
+from bodies.models import Confidentiality, Institution, Membership, Person
 
 from .forms import (
     AgendaItemForm,
@@ -110,9 +110,11 @@ class MeetingPage:
         )
         followed = Commitment.objects.filter(body=body).select_related("owner_institution")
         if self.editing:
-            followed = followed.exclude(meeting=self.meeting).filter(
-                status=Commitment.Status.OPEN
-            ) | followed.filter(follow_ups__meeting=self.meeting)
+            # Commitments made before this meeting, still open or reviewed at it; not those
+            # made later, which this meeting cannot have reviewed.
+            followed = followed.filter(meeting__starts_at__lt=self.meeting.starts_at).filter(
+                Q(status=Commitment.Status.OPEN) | Q(follow_ups__meeting=self.meeting)
+            )
         else:
             followed = followed.filter(status=Commitment.Status.OPEN)
         self.followed = Choices(followed.distinct().order_by("due_on", "pk"))
@@ -128,7 +130,11 @@ class MeetingPage:
         if prefix in self.add_rows:
             data = data.copy()
             total = f"{prefix}-TOTAL_FORMS"
-            data[total] = str(int(data.get(total, 0) or 0) + self.add_rows[prefix])
+            try:
+                count = int(data.get(total, 0) or 0)
+            except ValueError:
+                count = 0  # a tampered management form: the formset reports it
+            data[total] = str(count + self.add_rows[prefix])
         return cls(data, prefix=prefix, form_kwargs=form_kwargs)
 
     def _build_forms(self):
@@ -162,9 +168,16 @@ class MeetingPage:
                 for r in rows
                 if not r.membership_id
             ]
+
+            def own_level(record):  # blank: "as the meeting", which follows the meeting's level
+                return (
+                    ""
+                    if record.confidentiality == meeting.confidentiality
+                    else (record.confidentiality)
+                )
+
             decisions = [
-                {"text": d.text, "confidentiality": d.confidentiality}
-                for d in meeting.decisions.all()
+                {"text": d.text, "confidentiality": own_level(d)} for d in meeting.decisions.all()
             ]
             commitments = [
                 {
@@ -173,7 +186,7 @@ class MeetingPage:
                     "owner_person": c.owner_person_id,
                     "description": c.description,
                     "due_on": c.due_on,
-                    "confidentiality": c.confidentiality,
+                    "confidentiality": own_level(c),
                 }
                 for c in meeting.commitments.all()
             ]
@@ -239,11 +252,15 @@ class MeetingPage:
                     form.add_error("status", _("Indiquez la présence de ce membre."))
                     valid = False
         guests = [f.cleaned_data["person"] for f in self.guests if f.cleaned_data.get("person")]
-        members = {
-            f.cleaned_data["membership"].person_id
-            for f in self.attendance
-            if f.cleaned_data.get("membership") and f.cleaned_data.get("status")
-        }
+        members = set()
+        for form in self.attendance:
+            membership = form.cleaned_data.get("membership")
+            if membership is None:
+                continue
+            if membership.person_id in members:
+                form.add_error("membership", _("Ce membre figure deux fois dans la liste."))
+                valid = False
+            members.add(membership.person_id)
         for form in self.guests:
             person = form.cleaned_data.get("person") if form.cleaned_data else None
             if person and (person.pk in members or guests.count(person) > 1):
@@ -306,7 +323,9 @@ class MeetingPage:
                 Decision(
                     meeting=meeting,
                     text=row["text"],
-                    confidentiality=row["confidentiality"] or meeting.confidentiality,
+                    confidentiality=Confidentiality.stricter(
+                        row["confidentiality"], meeting.confidentiality
+                    ),
                 )
                 for row in self._rows(self.decisions)
             ],
@@ -319,7 +338,9 @@ class MeetingPage:
         fields = ["owner_institution", "owner_person", "description", "due_on", "confidentiality"]
         for row in self._rows(self.commitments):
             values = {name: row[name] for name in fields}
-            values["confidentiality"] = values["confidentiality"] or meeting.confidentiality
+            values["confidentiality"] = Confidentiality.stricter(
+                values["confidentiality"], meeting.confidentiality
+            )
             commitment = existing.get(row.get("id"))
             if commitment is None:
                 new.append(Commitment(body=meeting.body, meeting=meeting, **values))
@@ -329,20 +350,29 @@ class MeetingPage:
                 changed.append(commitment)
         bulk_create_with_history(new, Commitment, default_user=user)
 
+        rows = self._rows(self.follow_ups)
+        reviewed_later = set(
+            CommitmentFollowUp.objects.filter(
+                commitment__in=[row["commitment"] for row in rows],
+                meeting__starts_at__gt=meeting.starts_at,
+            ).values_list("commitment_id", flat=True)
+        )
         reviewed = []
-        for row in self._rows(self.follow_ups):
+        for row in rows:
             commitment = row["commitment"]
             outcome = row["outcome"]
-            commitment.status = {
-                "done": Commitment.Status.DONE,
-                "dropped": Commitment.Status.DROPPED,
-            }.get(outcome, Commitment.Status.OPEN)
-            commitment.done_on = meeting.date if outcome == "done" else None
             reviewed.append(
                 CommitmentFollowUp(
                     commitment=commitment, meeting=meeting, outcome=outcome, note=row["note"]
                 )
             )
+            if commitment.pk in reviewed_later:
+                continue  # a later meeting's review decides its state, not this one
+            commitment.status = {
+                "done": Commitment.Status.DONE,
+                "dropped": Commitment.Status.DROPPED,
+            }.get(outcome, Commitment.Status.OPEN)
+            commitment.done_on = meeting.date if outcome == "done" else None
             changed.append(commitment)
         CommitmentFollowUp.objects.bulk_create(reviewed)
         if changed:

@@ -1,5 +1,6 @@
 import datetime
 
+from concurrency.forms import get_signer
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -37,8 +38,16 @@ def meeting_detail(request, pk):
         else False
     )
 
-    def readable(record):
+    def readable(record):  # a decision: attendees of the meeting are named on it
         return can_read(access, body, record.confidentiality, named=named)
+
+    def readable_commitment(commitment):  # a commitment names its owner, not the attendees
+        return can_read(
+            access,
+            body,
+            commitment.confidentiality,
+            named=access.person_id is not None and commitment.owner_person_id == access.person_id,
+        )
 
     context = {
         "meeting": meeting,
@@ -52,12 +61,12 @@ def meeting_detail(request, pk):
         "commitments": [
             c
             for c in meeting.commitments.select_related("owner_institution", "owner_person")
-            if readable(c)
+            if readable_commitment(c)
         ],
         "follow_ups": [
             f
             for f in meeting.follow_ups.select_related("commitment__owner_institution")
-            if readable(f.commitment)
+            if readable_commitment(f.commitment)
         ],
         "can_edit": can_record_meetings(access, body),
     }
@@ -99,12 +108,19 @@ def _meeting_page(request, body, meeting=None):
         try:
             saved = page.save(request.user)
         except MeetingConflict:
+            # Show the input again over the version now saved: a second press of "save"
+            # then deliberately replaces the other person's changes.
+            data = request.POST.copy()
+            current = Meeting.objects.filter(pk=meeting.pk).values_list("version", flat=True)
+            data["version"] = get_signer().sign(current.first())
+            page = MeetingPage(body=body, access=access, meeting=meeting, data=data)
             messages.error(
                 request,
                 _(
                     "Quelqu’un a enregistré cette réunion pendant que vous la modifiiez : "
                     "rien n’a été enregistré. Votre saisie est conservée ci-dessous ; ouvrez "
-                    "la réunion dans un autre onglet pour comparer, puis enregistrez à nouveau."
+                    "la réunion dans un autre onglet pour comparer. Enregistrer à nouveau "
+                    "remplacera ses modifications par les vôtres."
                 ),
             )
             page.conflict = True

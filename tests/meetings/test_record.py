@@ -312,3 +312,124 @@ def test_blank_rows_are_skipped_even_with_a_preset_value(world, coordinator):
     )
     response = coordinator.post(create_url(world), data)
     assert response.status_code == 302, response.content.decode()[:2000]
+
+
+# -- found by an independent review ---------------------------------------------------------
+
+
+def test_attending_does_not_open_commitments_owned_by_others(world, login):
+    factories.attendance(
+        world.partners_meeting_a, world.person_a, world.inst_a, membership=world.membership_a
+    )
+    factories.commitment(
+        world.partners_meeting_a,
+        world.inst_a,
+        "CANARY-RESTRICTED-COMMITMENT",
+        confidentiality="restricted",
+    )
+    html = login(world, "member").get(world.partners_meeting_a.get_absolute_url()).content
+    assert b"CANARY-RESTRICTED-COMMITMENT" not in html
+    assert (
+        b"CANARY-RESTRICTED-COMMITMENT"
+        in login(world, "admin").get(world.partners_meeting_a.get_absolute_url()).content
+    )
+
+
+def test_raising_a_meetings_level_raises_its_records(world, coordinator):
+    factories.attendance(
+        world.meeting_a, world.person_a, world.inst_a, membership=world.membership_a
+    )
+    url = reverse("meetings:meeting-edit", args=[world.meeting_a.pk])
+    version = version_of(coordinator.get(url).content.decode())
+    data = meeting_post(
+        date="2025-03-10",
+        version=version,
+        attendance=[{"membership": world.membership_a.pk, "status": "present"}],
+        decisions=[{"text": "Décision sensible", "confidentiality": ""}],
+        commitments=[
+            {
+                "id": world.commitment_a.pk,
+                "owner_institution": world.inst_a.pk,
+                "owner_person": "",
+                "description": world.commitment_a.description,
+                "due_on": "2025-06-30",
+                "confidentiality": "public",
+            }
+        ],
+    )
+    data["confidentiality"] = "restricted"
+    assert coordinator.post(url, data).status_code == 302
+    world.commitment_a.refresh_from_db()
+    assert world.commitment_a.confidentiality == "restricted"
+    assert Decision.objects.get(text="Décision sensible").confidentiality == "restricted"
+
+
+def test_resaving_an_earlier_meeting_does_not_reopen_a_commitment(world, coordinator):
+    m1 = factories.meeting(
+        world.body_a, starts_at=world.meeting_a.starts_at + datetime.timedelta(days=30)
+    )
+    m2 = factories.meeting(
+        world.body_a, starts_at=world.meeting_a.starts_at + datetime.timedelta(days=90)
+    )
+    CommitmentFollowUp.objects.create(
+        commitment=world.commitment_a, meeting=m1, outcome="kept_open"
+    )
+    CommitmentFollowUp.objects.create(commitment=world.commitment_a, meeting=m2, outcome="done")
+    world.commitment_a.status, world.commitment_a.done_on = "done", m2.date
+    world.commitment_a.save()
+    later = factories.commitment(m2, world.inst_a, "Engagement pris plus tard")
+
+    url = reverse("meetings:meeting-edit", args=[m1.pk])
+    html = coordinator.get(url).content.decode()
+    assert "Engagement pris plus tard" not in html  # made after m1: not reviewable there
+    data = meeting_post(
+        date=str(m1.date),
+        version=version_of(html),
+        follow_ups=[{"commitment": world.commitment_a.pk, "outcome": "kept_open", "note": ""}],
+    )
+    assert coordinator.post(url, data).status_code == 302
+    world.commitment_a.refresh_from_db()
+    assert world.commitment_a.status == "done" and world.commitment_a.done_on == m2.date
+    assert not later.follow_ups.exists()
+
+
+def test_crafted_posts_get_messages_not_server_errors(world, coordinator):
+    twice = meeting_post(
+        attendance=[
+            {"membership": world.membership_a.pk, "status": "present"},
+            {"membership": world.membership_a.pk, "status": "absent"},
+        ]
+    )
+    assert "figure deux fois" in coordinator.post(create_url(world), twice).content.decode()
+    tampered = meeting_post()
+    tampered.update({"add_row": "agenda", "agenda-TOTAL_FORMS": "abc"})
+    assert coordinator.post(create_url(world), tampered).status_code == 200
+    ancient = meeting_post(date="0001-01-01", time="00:00")
+    assert "entre 1900 et 2100" in coordinator.post(create_url(world), ancient).content.decode()
+
+
+def test_a_member_cannot_also_be_listed_as_guest(world, coordinator):
+    data = meeting_post(
+        status="planned",
+        date="2099-01-01",
+        attendance=[{"membership": world.membership_a.pk, "status": ""}],
+        guests=[{"person": world.person_a.pk, "institution": world.inst_a.pk, "status": "present"}],
+    )
+    html = coordinator.post(create_url(world), data).content.decode()
+    assert "figure déjà dans la liste de présence" in html
+
+
+def test_after_a_conflict_saving_again_replaces_the_other_changes(world, login):
+    url = reverse("meetings:meeting-edit", args=[world.meeting_a.pk])
+    first = login(world, "coordinator")
+    version = version_of(first.get(url).content.decode())
+    first.post(url, meeting_post(date="2025-03-10", place="Première", version=version))
+    second = login(world, "admin")
+    conflict = second.post(url, meeting_post(date="2025-03-10", place="Seconde", version=version))
+    assert conflict.status_code == 409
+    again = meeting_post(
+        date="2025-03-10", place="Seconde", version=version_of(conflict.content.decode())
+    )
+    assert second.post(url, again).status_code == 302
+    world.meeting_a.refresh_from_db()
+    assert world.meeting_a.place == "Seconde"
