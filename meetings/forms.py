@@ -165,16 +165,39 @@ class GuestForm(forms.Form):
         )
 
 
-class DecisionForm(forms.Form):
-    text = forms.CharField(label=_("Décision"), widget=forms.Textarea(attrs={"rows": 2}))
+class RecordedRowForm(forms.Form):
+    """A row that may stand for a record saved earlier (hidden `id`): emptying it removes
+    that record, which `cleaned_data["remove"]` says."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    required_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        missing = [name for name in self.required_fields if not cleaned.get(name)]
+        if cleaned.get("id") and len(missing) == len(self.required_fields):
+            cleaned["remove"] = True
+            return cleaned
+        for name in missing:
+            if name not in self.errors:
+                self.add_error(name, _("Ce champ est obligatoire."))
+        return cleaned
+
+
+class DecisionForm(RecordedRowForm):
+    text = forms.CharField(
+        label=_("Décision"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     confidentiality = forms.ChoiceField(
         label=_("Confidentialité"), choices=CONFIDENTIALITY_CHOICES, required=False
     )
+    required_fields = ("text",)
 
 
-class CommitmentForm(forms.Form):
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    description = forms.CharField(label=_("Engagement"), widget=forms.Textarea(attrs={"rows": 2}))
+class CommitmentForm(RecordedRowForm):
+    description = forms.CharField(
+        label=_("Engagement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     due_on = forms.DateField(label=_("Échéance"), required=False, widget=DateInput())
     confidentiality = forms.ChoiceField(
         label=_("Confidentialité"), choices=CONFIDENTIALITY_CHOICES, required=False
@@ -183,7 +206,7 @@ class CommitmentForm(forms.Form):
     def __init__(self, *args, people: Choices, institutions: Choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_institution"] = ObjectChoiceField(
-            institutions, label=_("Institution responsable")
+            institutions, label=_("Institution responsable"), required=False
         )
         self.fields["owner_person"] = ObjectChoiceField(
             people, label=_("Personne (facultatif)"), required=False
@@ -191,6 +214,8 @@ class CommitmentForm(forms.Form):
         self.order_fields(
             ["id", "owner_institution", "owner_person", "description", "due_on", "confidentiality"]
         )
+
+    required_fields = ("owner_institution", "description")
 
 
 class FollowUpForm(forms.Form):

@@ -118,6 +118,16 @@ class MeetingPage:
         else:
             followed = followed.filter(status=Commitment.Status.OPEN)
         self.followed = Choices(followed.distinct().order_by("due_on", "pk"))
+        # Commitments made at this meeting and already reviewed: they may not be removed.
+        self.reviewed_ids = (
+            set(
+                CommitmentFollowUp.objects.filter(commitment__meeting=self.meeting).values_list(
+                    "commitment_id", flat=True
+                )
+            )
+            if self.editing
+            else set()
+        )
 
     # -- forms -------------------------------------------------------------------------------
 
@@ -177,7 +187,8 @@ class MeetingPage:
                 )
 
             decisions = [
-                {"text": d.text, "confidentiality": own_level(d)} for d in meeting.decisions.all()
+                {"id": d.pk, "text": d.text, "confidentiality": own_level(d)}
+                for d in meeting.decisions.all()
             ]
             commitments = [
                 {
@@ -261,6 +272,16 @@ class MeetingPage:
                 form.add_error("membership", _("Ce membre figure deux fois dans la liste."))
                 valid = False
             members.add(membership.person_id)
+        for form in self.commitments:
+            if form.cleaned_data.get("remove") and form.cleaned_data["id"] in self.reviewed_ids:
+                form.add_error(
+                    "description",
+                    _(
+                        "Cet engagement a déjà été suivi en réunion : marquez-le abandonné plutôt "
+                        "que de le supprimer."
+                    ),
+                )
+                valid = False
         for form in self.guests:
             person = form.cleaned_data.get("person") if form.cleaned_data else None
             if person and (person.pk in members or guests.count(person) > 1):
@@ -285,11 +306,42 @@ class MeetingPage:
     def _rows(self, formset):
         return [f.cleaned_data for f in formset if f.cleaned_data]
 
+    def _save_recorded(self, meeting, manager, formset, model, fields, user, build, update=True):
+        """Rows standing for this meeting's records: update those with an id, create the
+        others, delete the emptied ones — a constant number of queries but for deletions,
+        each of which writes its history row. With `update` False, returns the records to
+        update, for the caller to add its own changes to the same bulk update."""
+        existing = {r.pk: r for r in manager.all()} if self.editing else {}
+        new, changed, removed = [], [], []
+        for row in self._rows(formset):
+            record = existing.get(row.get("id"))
+            if row.get("remove"):
+                if record is not None:
+                    removed.append(record.pk)
+                continue
+            values = {name: row[name] for name in fields}
+            values["confidentiality"] = Confidentiality.stricter(
+                row["confidentiality"], meeting.confidentiality
+            )
+            if record is None:
+                new.append(build(values))
+            else:
+                for name, value in values.items():
+                    setattr(record, name, value)
+                changed.append(record)
+        if removed:
+            model.objects.filter(pk__in=removed).delete()
+        bulk_create_with_history(new, model, default_user=user)
+        if update and changed:
+            bulk_update_with_history(
+                changed, model, [*fields, "confidentiality"], default_user=user
+            )
+        return changed
+
     def _save_rows(self, meeting, user):
         if self.editing:
             meeting.agenda_items.all().delete()
             meeting.attendances.all().delete()
-            meeting.decisions.all().delete()
             meeting.follow_ups.all().delete()
 
         AgendaItem.objects.bulk_create(
@@ -318,37 +370,26 @@ class MeetingPage:
             for row in self._rows(self.guests)
         ]
         Attendance.objects.bulk_create(attendances)
-        bulk_create_with_history(
-            [
-                Decision(
-                    meeting=meeting,
-                    text=row["text"],
-                    confidentiality=Confidentiality.stricter(
-                        row["confidentiality"], meeting.confidentiality
-                    ),
-                )
-                for row in self._rows(self.decisions)
-            ],
+        self._save_recorded(
+            meeting,
+            meeting.decisions,
+            self.decisions,
             Decision,
-            default_user=user,
+            ["text"],
+            user,
+            lambda values: Decision(meeting=meeting, **values),
         )
-
-        existing = {c.pk: c for c in meeting.commitments.all()} if self.editing else {}
-        new, changed = [], []
+        changed = self._save_recorded(
+            meeting,
+            meeting.commitments,
+            self.commitments,
+            Commitment,
+            ["owner_institution", "owner_person", "description", "due_on"],
+            user,
+            lambda values: Commitment(body=meeting.body, meeting=meeting, **values),
+            update=False,
+        )
         fields = ["owner_institution", "owner_person", "description", "due_on", "confidentiality"]
-        for row in self._rows(self.commitments):
-            values = {name: row[name] for name in fields}
-            values["confidentiality"] = Confidentiality.stricter(
-                values["confidentiality"], meeting.confidentiality
-            )
-            commitment = existing.get(row.get("id"))
-            if commitment is None:
-                new.append(Commitment(body=meeting.body, meeting=meeting, **values))
-            else:
-                for name, value in values.items():
-                    setattr(commitment, name, value)
-                changed.append(commitment)
-        bulk_create_with_history(new, Commitment, default_user=user)
 
         rows = self._rows(self.follow_ups)
         reviewed_later = set(

@@ -433,3 +433,74 @@ def test_after_a_conflict_saving_again_replaces_the_other_changes(world, login):
     assert second.post(url, again).status_code == 302
     world.meeting_a.refresh_from_db()
     assert world.meeting_a.place == "Seconde"
+
+
+def edit_post(world, meeting, html, decisions, commitments):
+    return meeting_post(
+        date=str(meeting.date),
+        version=version_of(html),
+        decisions=[
+            {"id": d.pk, "text": d.text + " (revue)", "confidentiality": ""} for d in decisions
+        ],
+        commitments=[
+            {
+                "id": c.pk,
+                "owner_institution": world.inst_a.pk,
+                "owner_person": "",
+                "description": c.description,
+                "due_on": "2025-12-31",
+                "confidentiality": "",
+            }
+            for c in commitments
+        ],
+    )
+
+
+def test_editing_does_not_query_per_row(world, coordinator):
+    def recorded(n):
+        meeting = factories.meeting(
+            world.body_a, starts_at=world.meeting_a.starts_at + datetime.timedelta(days=n)
+        )
+        decisions = [Decision.objects.create(meeting=meeting, text=f"D{i}") for i in range(n)]
+        commitments = [factories.commitment(meeting, world.inst_a, f"C{i}") for i in range(n)]
+        url = reverse("meetings:meeting-edit", args=[meeting.pk])
+        return url, edit_post(
+            world, meeting, coordinator.get(url).content.decode(), decisions, commitments
+        )
+
+    small_url, small = recorded(2)
+    large_url, large = recorded(12)
+    assert count_post(coordinator, small_url, small) == count_post(coordinator, large_url, large)
+    assert Decision.objects.filter(text="D11 (revue)").exists()
+
+
+def test_emptying_a_commitment_row_removes_it_unless_already_reviewed(world, coordinator):
+    url = reverse("meetings:meeting-edit", args=[world.meeting_a.pk])
+    fresh = factories.commitment(world.meeting_a, world.inst_a, "À retirer")
+    reviewed = world.commitment_a
+    CommitmentFollowUp.objects.create(
+        commitment=reviewed,
+        outcome="kept_open",
+        meeting=factories.meeting(
+            world.body_a, starts_at=world.meeting_a.starts_at + datetime.timedelta(days=40)
+        ),
+    )
+    blank = {
+        "owner_institution": "",
+        "owner_person": "",
+        "description": "",
+        "due_on": "",
+        "confidentiality": "",
+    }
+    html = coordinator.get(url).content.decode()
+    data = meeting_post(
+        date="2025-03-10", version=version_of(html), commitments=[{"id": reviewed.pk, **blank}]
+    )
+    assert "marquez-le abandonné" in coordinator.post(url, data).content.decode()
+    html = coordinator.get(url).content.decode()
+    data = meeting_post(
+        date="2025-03-10", version=version_of(html), commitments=[{"id": fresh.pk, **blank}]
+    )
+    assert coordinator.post(url, data).status_code == 302
+    assert not Commitment.objects.filter(pk=fresh.pk).exists()
+    assert Commitment.objects.filter(pk=reviewed.pk).exists()
