@@ -180,7 +180,7 @@ class RecordedRowForm(forms.Form):
             return cleaned
         for name in missing:
             if name not in self.errors:
-                self.add_error(name, _("Ce champ est obligatoire."))
+                self.add_error(name, self.fields[name].error_messages["required"])
         return cleaned
 
 
