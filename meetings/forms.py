@@ -45,6 +45,20 @@ class ObjectChoiceField(forms.TypedChoiceField):
         )
 
 
+def row_object(form, field_name, choices: Choices):
+    """The object a row's hidden id stands for, submitted or initial, for display; None
+    when the id is missing or not among the choices (the row then shows its error)."""
+    value = (
+        form.data.get(form.add_prefix(field_name))
+        if form.is_bound
+        else form.initial.get(field_name)
+    )
+    try:
+        return choices.get(value)
+    except (ValueError, TypeError):
+        return None
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -138,15 +152,7 @@ class AttendanceForm(forms.Form):
     @property
     def member(self):
         """The membership this row stands for, for display (bound or initial)."""
-        value = (
-            self.data.get(self.add_prefix("membership"))
-            if self.is_bound
-            else (self.initial.get("membership"))
-        )
-        try:
-            return self.memberships.get(value)
-        except (KeyError, ValueError, TypeError):
-            return None
+        return row_object(self, "membership", self.memberships)
 
 
 class GuestForm(forms.Form):
@@ -239,12 +245,4 @@ class FollowUpForm(forms.Form):
 
     @property
     def reviewed(self):
-        value = (
-            self.data.get(self.add_prefix("commitment"))
-            if self.is_bound
-            else (self.initial.get("commitment"))
-        )
-        try:
-            return self.commitments.get(value)
-        except (KeyError, ValueError, TypeError):
-            return None
+        return row_object(self, "commitment", self.commitments)
