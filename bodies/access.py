@@ -159,6 +159,12 @@ def can_record_meetings(access: Access, body: Body) -> bool:
     return access.is_admin or body.pk in access.coordinated
 
 
+def can_manage_plans(access: Access, body: Body) -> bool:
+    """Coordinators write the action plans of their bodies (actions, milestones, funding,
+    indicators, measurements, imports); administrators may too."""
+    return access.is_admin or body.pk in access.coordinated
+
+
 def can_read(access: Access, body: Body, level: str, named: bool = False) -> bool:
     """The object check matching `readable_q`, for one record of `body` at `level`;
     `named` says whether the user's person is named on the record."""

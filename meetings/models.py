@@ -294,6 +294,14 @@ class Commitment(models.Model):
         related_name="commitments",
         verbose_name=_("décision"),
     )
+    action = models.ForeignKey(
+        "actions.Action",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name=_("action du plan servie"),
+    )
     owner_institution = models.ForeignKey(
         Institution,
         on_delete=models.PROTECT,
@@ -354,6 +362,10 @@ class Commitment(models.Model):
             )
         if self.meeting_id and self.body_id and self.meeting.body_id != self.body_id:
             raise ValidationError({"meeting": _("La réunion doit être celle de l’instance.")})
+        if self.action_id and self.body_id and self.action.plan.body_id != self.body_id:
+            raise ValidationError(
+                {"action": _("Cette action relève du plan d’une autre instance.")}
+            )
 
     def is_overdue(self, on: datetime.date | None = None) -> bool:
         return (

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("bodies/", include(bodies_urls)),
     path("", include("meetings.urls")),
+    path("", include("actions.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

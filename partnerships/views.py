@@ -1,6 +1,8 @@
 from django.db.models import Count
 from django.shortcuts import render
 
+from actions.models import ActionPlan
+from bodies.access import can_manage_plans
 from bodies.models import Body
 from bodies.views import body_context
 from meetings.summaries import body_meetings_summary
@@ -28,7 +30,10 @@ def permission_denied(request, exception=None):
 
 def body_detail(request, pk):
     """A body's page: identity and composition (bodies), meetings and commitments (meetings),
-    each part filtered for the reader."""
+    action plans (actions), each part filtered for the reader."""
     context = body_context(request, pk)
-    context.update(body_meetings_summary(context["access"], request.user, context["body"]))
+    access, body = context["access"], context["body"]
+    context.update(body_meetings_summary(access, request.user, body))
+    context["plans"] = ActionPlan.objects.readable_by(access).filter(body=body)
+    context["can_manage_plans"] = can_manage_plans(access, body)
     return render(request, "bodies/body_detail.html", context)

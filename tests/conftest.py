@@ -91,6 +91,39 @@ def world(django_user_model):
     w.commitment_a = factories.commitment(w.meeting_a, w.inst_a, "Éclairer le passage Mistral")
     w.commitment_b = factories.commitment(w.meeting_b, w.inst_b, "Réunir les bailleurs")
 
+    # Plans: a public adopted plan in each scope (body A's with a partners-only diagnostic,
+    # an action, a milestone, funding, indicators and a commitment serving the action), a draft
+    # of body A, and a restricted plan of the GLTD.
+    w.plan_a = factories.plan(w.body_a, diagnostic="CANARY-PARTNERS-DIAGNOSTIC-A")
+    w.plan_b = factories.plan(w.body_b, title="STSPD de Lyon")
+    w.objective_a = w.plan_a.objectives.create(position=1, title="Tranquillité des quartiers")
+    w.action_a = factories.action(w.plan_a, w.inst_a, objective=w.objective_a)
+    w.action_a.milestones.create(
+        title="Recrutement",
+        target_on=datetime.date(2024, 6, 1),
+        reached_on=datetime.date(2024, 5, 20),
+    )
+    w.action_a.funding_lines.create(source="fipd", year=2024, amount=15000)
+    w.action_b = factories.action(w.plan_b, w.inst_b)
+    w.indicator_a = factories.indicator(w.plan_a)
+    factories.measurements(w.indicator_a, {2023: 120, 2024: 104, 2025: None})
+    w.action_indicator_a = factories.indicator(
+        w.plan_a,
+        "Interventions de médiation",
+        action=w.action_a,
+        direction="higher",
+        baseline_value=0,
+        target_value=400,
+    )
+    w.indicator_b = factories.indicator(w.plan_b)
+    w.measurement_a = factories.measurements(w.action_indicator_a, {2024: 180})[0]
+    w.measurement_b = factories.measurements(w.indicator_b, {2024: 110})[0]
+    w.commitment_a.action = w.action_a
+    w.commitment_a.save()
+    w.draft_plan_a = factories.plan(w.body_a, title="CANARY-DRAFT-PLAN-A", status="draft")
+    w.gltd_plan = factories.plan(w.gltd_a, title="CANARY-RESTRICTED-PLAN-GLTD")
+    w.gltd_action = factories.action(w.gltd_plan, w.inst_a, title="Fermeture du hall 12")
+
     def user(username, **kwargs):
         return django_user_model.objects.create_user(
             username, f"{username}@example.org", "x", **kwargs

@@ -163,3 +163,45 @@ def body_form(**fields):
     }
     data.update(fields)
     return data
+
+
+def plan(body_, title="STSPD 2024–2026", status="adopted", **kwargs):
+    from actions.models import ActionPlan
+
+    kwargs.setdefault("starts_on", datetime.date(2024, 1, 1))
+    kwargs.setdefault("ends_on", datetime.date(2026, 12, 31))
+    if status != "draft":
+        kwargs.setdefault("adopted_on", datetime.date(2024, 1, 15))
+    return ActionPlan.objects.create(body=body_, title=title, status=status, **kwargs)
+
+
+def action(plan_, lead, title="Médiation sociale de nuit", **kwargs):
+    from actions.models import Action
+
+    return Action.objects.create(plan=plan_, lead_institution=lead, title=title, **kwargs)
+
+
+def indicator(plan_, name="Cambriolages de logement", **kwargs):
+    """A yearly indicator going down from 120 (2023) to 90 (2026) unless told otherwise."""
+    from actions.models import Indicator
+
+    kwargs.setdefault("unit", "faits")
+    kwargs.setdefault("baseline_value", 120)
+    kwargs.setdefault("baseline_on", datetime.date(2023, 1, 1))
+    kwargs.setdefault("target_value", 90)
+    kwargs.setdefault("target_on", datetime.date(2026, 1, 1))
+    return Indicator.objects.create(plan=plan_, name=name, **kwargs)
+
+
+def measurements(indicator_, values):
+    """`values`: {period start (date) or year (int): value or None}."""
+    from actions.models import Measurement
+
+    return [
+        Measurement.objects.create(
+            indicator=indicator_,
+            period_start=datetime.date(key, 1, 1) if isinstance(key, int) else key,
+            value=value,
+        )
+        for key, value in values.items()
+    ]

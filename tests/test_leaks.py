@@ -32,6 +32,11 @@ CANARIES = {
     # minutes of a partners-only formation of body A, and of the GLTD's restricted meeting
     "CANARY-PARTNERS-MINUTES-A": {"admin", "prefecture", "coordinator", "member"},
     "CANARY-RESTRICTED-MINUTES-GLTD": {"admin", "member"},
+    # body A's plan diagnostic (partners); a draft plan of body A (its writers and the
+    # prefecture); the GLTD's restricted plan (its members)
+    "CANARY-PARTNERS-DIAGNOSTIC-A": {"admin", "prefecture", "coordinator", "member"},
+    "CANARY-DRAFT-PLAN-A": {"admin", "prefecture", "coordinator"},
+    "CANARY-RESTRICTED-PLAN-GLTD": {"admin", "member"},
 }
 
 
@@ -46,6 +51,12 @@ def extra_urls(world):
         reverse("admin:bodies_person_change", args=[world.person_a.pk]),
         reverse("admin:bodies_membership_changelist"),
         reverse("meetings:body-calendar", args=[gltd.pk]),
+        reverse("actions:plan-detail", args=[world.draft_plan_a.pk]),
+        reverse("bodies:body-detail", args=[world.body_a.pk]),
+        reverse("admin:actions_actionplan_changelist"),
+        reverse("admin:actions_actionplan_change", args=[world.gltd_plan.pk]),
+        reverse("admin:actions_action_changelist"),
+        reverse("admin:actions_measurement_export"),
     ]
 
 

@@ -45,6 +45,7 @@ class Rule:
 EVERYTHING = Rule(view=ALL, change=ALL, add=True, delete=ALL, history=ALL, transfer=True)
 READ_ONLY_TERRITORY = Rule(view=ALL, history=ALL)  # Django's log-entry history, public data
 ADMINISTRATORS_ONLY = Rule(module=False)
+PLAN_WRITER = Rule(view=OWN, change=OWN, add=True, delete=OWN)
 LOGS = Rule(view=ALL, change=ALL, delete=ALL, history=ALL)  # django-axes: no manual add
 
 ADMIN_RULES = {
@@ -78,6 +79,15 @@ ADMIN_RULES = {
     },
     "meetings.meeting": {"prefecture": ADMINISTRATORS_ONLY, "coordinator": ADMINISTRATORS_ONLY},
     "meetings.commitment": {"prefecture": ADMINISTRATORS_ONLY, "coordinator": ADMINISTRATORS_ONLY},
+    # Plans are written by the coordinators of their bodies; prefecture staff read them on
+    # the registry's pages, where diagnostics follow their level.
+    "actions.actionplan": {"prefecture": ADMINISTRATORS_ONLY, "coordinator": PLAN_WRITER},
+    "actions.action": {"prefecture": ADMINISTRATORS_ONLY, "coordinator": PLAN_WRITER},
+    "actions.indicator": {"prefecture": ADMINISTRATORS_ONLY, "coordinator": PLAN_WRITER},
+    "actions.measurement": {
+        "prefecture": ADMINISTRATORS_ONLY,
+        "coordinator": Rule(view=OWN, change=OWN, add=True, delete=OWN, transfer=True),
+    },
     "auth.user": {"prefecture": ADMINISTRATORS_ONLY, "coordinator": ADMINISTRATORS_ONLY},
     "axes.accessattempt": {
         "admin": LOGS,
@@ -94,6 +104,15 @@ ADMIN_RULES = {
         "prefecture": ADMINISTRATORS_ONLY,
         "coordinator": ADMINISTRATORS_ONLY,
     },
+}
+
+RESTRICTED_TO_MEMBER = {
+    "anonymous": 404,
+    "admin": 200,
+    "prefecture": 404,
+    "coordinator": 404,
+    "member": 200,
+    "researcher": 404,
 }
 
 # Site pages (not the administration): role → answer, the same in both scopes.
@@ -161,6 +180,10 @@ SITE_EXPECTATIONS = {
             "researcher": 404,
         },
     },
+    # own: body A's public adopted plan and its action; other: the GLTD's restricted plan,
+    # whose body person A (the member) sits in
+    "actions:plan-detail": {"own": dict.fromkeys(ROLES, 200), "other": RESTRICTED_TO_MEMBER},
+    "actions:action-detail": {"own": dict.fromkeys(ROLES, 200), "other": RESTRICTED_TO_MEMBER},
 }
 
 # Administration pages that belong to no model: role → answer.
@@ -283,6 +306,10 @@ def objects(world):
         "bodies.roleassignment": (world.assignment_coordinator, world.assignment_prefecture),
         "meetings.meeting": (world.meeting_a, world.meeting_b),
         "meetings.commitment": (world.commitment_a, world.commitment_b),
+        "actions.actionplan": (world.plan_a, world.plan_b),
+        "actions.action": (world.action_a, world.action_b),
+        "actions.indicator": (world.indicator_a, world.indicator_b),
+        "actions.measurement": (world.measurement_a, world.measurement_b),
         "auth.user": (world.users["prefecture"], world.users["coordinator"]),
         "axes.accessattempt": (attempt, attempt),
         "axes.accesslog": (log, log),
@@ -300,6 +327,11 @@ def url_for(namespace, pattern, kind, scope, world, objs):
         if kind[1] == "meetings:meeting-edit":
             meeting = world.meeting_a if scope == "own" else world.restricted_meeting
             return reverse(name, args=[meeting.pk])
+        if kind[1] == "actions:plan-detail":
+            return reverse(name, args=[(world.plan_a if scope == "own" else world.gltd_plan).pk])
+        if kind[1] == "actions:action-detail":
+            action = world.action_a if scope == "own" else world.gltd_action
+            return reverse(name, args=[action.pk])
         if kind[1] == "meetings:meeting-detail":
             meeting = world.partners_meeting_a if scope == "own" else world.restricted_meeting
             return reverse(name, args=[meeting.pk])

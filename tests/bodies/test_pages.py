@@ -122,13 +122,14 @@ def test_working_group_chair_is_not_named_without_consent(client, clspd):
 
 def test_body_page_query_count_is_fixed(client, populated_clspd, django_assert_num_queries):
     # body with territory and parent, current memberships, children, sites; upcoming and past
-    # meetings, attendance rates, open commitments by institution
-    with django_assert_num_queries(8):
+    # meetings, attendance rates, open commitments by institution; action plans
+    with django_assert_num_queries(9):
         client.get(populated_clspd.get_absolute_url())
     for _ in range(10):
         factories.membership(populated_clspd)
         factories.commitment(factories.meeting(populated_clspd), factories.institution())
-    with django_assert_num_queries(8):
+        factories.plan(populated_clspd)
+    with django_assert_num_queries(9):
         client.get(populated_clspd.get_absolute_url())
 
 
@@ -153,14 +154,14 @@ def test_body_page_for_a_signed_in_member_has_a_fixed_query_count(
 ):
     client.force_login(world.users["member"])
     url = world.gltd_a.get_absolute_url()
-    # session and user; the page's 8 (body, memberships, children, sites, upcoming and past
-    # meetings, attendance rates, commitments); the member's access: role assignments, linked
+    # session and user; the page's 9 (body, memberships, children, sites, upcoming and past
+    # meetings, attendance rates, commitments, plans); the member's access: role assignments, linked
     # person, current memberships; the session saved again (it expires after inactivity):
     # savepoint, update, release
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = client.get(url)
     assert "CANARY-RESTRICTED-GLTD-A" in response.content.decode()
     for _ in range(5):
         factories.membership(world.gltd_a)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         client.get(url)

@@ -1,0 +1,195 @@
+"""Writing plans in the administration: coordinators create and edit the plans of their
+bodies (objectives inline), their fiches-actions (milestones and funding inline), indicators
+and measurements (one by one, or by importing a spreadsheet). Administrators reach all.
+Prefecture staff and the public read plans on the registry's pages (actions/views.py), where
+diagnostics follow their confidentiality level.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+
+from bodies import access as policy
+from bodies.admin import AuditedAdmin
+from bodies.models import Body, Commune, Site
+
+from .models import (
+    Action,
+    ActionPlan,
+    FundingLine,
+    Indicator,
+    Measurement,
+    Milestone,
+    Objective,
+)
+from .resources import MeasurementResource, editable_indicators
+
+
+def coordinated_bodies(access):
+    return Body.objects.filter(pk__in=access.coordinated)
+
+
+def editable_plans(access):
+    return ActionPlan.objects.editable_by(access)
+
+
+def reference_institutions(access):
+    return policy.visible_institutions(access)
+
+
+def reference_sites(access):
+    return Site.objects.filter(department_id__in=access.reference_departments)
+
+
+def reference_communes(access):
+    return Commune.objects.filter(department_id__in=access.reference_departments)
+
+
+class PlanWritersAdmin(AuditedAdmin):
+    """Coordinators (their bodies' plans) and administrators; nobody else opens these."""
+
+    body_path = "plan__body"  # from the model to the plan's body
+
+    def viewing_roles(self, access):
+        return access.is_admin or bool(access.coordinated)
+
+    changing_roles = may_add = viewing_roles
+
+    def visible(self, access, qs):
+        if access.is_admin:
+            return qs
+        return qs.filter(**{f"{self.body_path}_id__in": access.coordinated})
+
+    editable = visible
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        return self.access(request).is_admin  # the history of a plan is read by administrators
+
+    has_view_history_permission = has_view_history_or_change_history_permission
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = Objective
+    extra = 1
+    fields = ["position", "title", "national_axis"]
+
+
+@admin.register(ActionPlan)
+class ActionPlanAdmin(PlanWritersAdmin):
+    body_path = "body"
+    list_display = ["title", "body", "kind", "starts_on", "ends_on", "status"]
+    list_select_related = ["body"]
+    list_filter = ["status", "kind", "body__type", "body__department"]
+    search_fields = ["title", "body__name"]
+    autocomplete_fields = ["body"]
+    inlines = [ObjectiveInline]
+    fieldsets = [
+        (None, {"fields": ["body", "kind", "title", "confidentiality"]}),
+        (_("Période et adoption"), {"fields": ["starts_on", "ends_on", "status", "adopted_on"]}),
+        (_("Diagnostic"), {"fields": ["diagnostic", "diagnostic_confidentiality"]}),
+    ]
+    field_choices = {"body": coordinated_bodies}
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 1
+    fields = ["title", "target_on", "reached_on"]
+
+
+class FundingLineInline(admin.TabularInline):
+    model = FundingLine
+    extra = 1
+    fields = ["source", "year", "amount"]
+
+
+@admin.register(Action)
+class ActionAdmin(PlanWritersAdmin):
+    list_display = ["title", "plan", "lead_institution", "status", "starts_on", "ends_on"]
+    list_select_related = ["plan", "lead_institution"]
+    list_filter = ["status", "plan__body__department"]
+    search_fields = ["title", "plan__title", "lead_institution__name"]
+    autocomplete_fields = ["plan", "lead_institution", "partners"]
+    inlines = [MilestoneInline, FundingLineInline]
+    fields = [
+        "plan",
+        "objective",
+        "title",
+        "description",
+        "lead_institution",
+        "partners",
+        "sites",
+        "target_public",
+        "starts_on",
+        "ends_on",
+        "status",
+        "budget",
+    ]
+    field_choices = {
+        "plan": editable_plans,
+        "objective": lambda access: Objective.objects.filter(plan__in=editable_plans(access)),
+        "lead_institution": reference_institutions,
+        "partners": reference_institutions,
+        "sites": reference_sites,
+    }
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "objective" and field is not None:
+            field.queryset = field.queryset.select_related("plan")
+        return field
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(PlanWritersAdmin):
+    list_display = ["name", "plan", "action", "unit", "frequency", "target_value"]
+    list_select_related = ["plan", "action"]
+    list_filter = ["frequency", "direction", "plan__body__department"]
+    search_fields = ["name", "plan__title", "action__title", "ssmsi_indicator"]
+    autocomplete_fields = ["plan", "action", "commune"]
+    fieldsets = [
+        (None, {"fields": ["plan", "action", "name", "unit", "direction", "frequency"]}),
+        (
+            _("Référence et cible"),
+            {"fields": ["baseline_value", "baseline_on", "target_value", "target_on"]},
+        ),
+        (
+            _("Source et territoire"),
+            {"fields": ["source", "commune", "site", "ssmsi_indicator", "ssmsi_rate"]},
+        ),
+    ]
+    field_choices = {
+        "plan": editable_plans,
+        "action": lambda access: Action.objects.filter(plan__in=editable_plans(access)),
+        "site": reference_sites,
+        "commune": reference_communes,
+    }
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(ImportExportMixin, PlanWritersAdmin):
+    """Measurements one by one; many at once in the plan's grid, or by import (preview,
+    then all or nothing)."""
+
+    resource_classes = [MeasurementResource]
+    body_path = "indicator__plan__body"
+    list_display = ["indicator", "period_start", "value", "source_note", "entered_by"]
+    list_select_related = ["indicator", "entered_by"]
+    list_filter = ["indicator__plan__body__department", "indicator__frequency"]
+    search_fields = ["indicator__name", "indicator__plan__title"]
+    autocomplete_fields = ["indicator"]
+    fields = ["indicator", "period_start", "value", "source_note"]
+    date_hierarchy = "period_start"
+    field_choices = {"indicator": editable_indicators}
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"access": self.access(request), "user": request.user}
+
+    def has_import_permission(self, request):
+        return self.changing_roles(self.access(request))
+
+    has_export_permission = has_import_permission

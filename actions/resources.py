@@ -1,0 +1,135 @@
+"""Import and export of measurements (django-import-export), scoped to the plans the user
+writes. Columns: `indicateur` (its number, shown on the plan's measurement grid and in the
+export), `periode` (2025, 2025-T1 or 2025-03, by the indicator's frequency), `valeur` (empty
+for a missing value; a decimal comma is accepted), `note`. A row for an indicator and period
+already measured replaces that value. All or nothing, errors in French per row.
+"""
+
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from bodies import access as policy
+from bodies.resources import ScopedForeignKeyWidget
+
+from . import periods
+from .models import ActionPlan, Indicator, Measurement
+
+security_log = logging.getLogger("partnerships.security")
+
+
+def editable_indicators(access):
+    return Indicator.objects.filter(plan__in=ActionPlan.objects.editable_by(access))
+
+
+def parse_value(text):
+    """A measured value: empty is missing (not zero); « 1 234,5 » and « 1234.5 » both read."""
+    if text is None:
+        return None
+    if isinstance(text, int | float | Decimal):
+        return Decimal(str(text))
+    cleaned = str(text).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if cleaned == "":
+        return None
+    try:
+        value = Decimal(cleaned.replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(
+            _("Valeur « %(value)s » illisible : un nombre est attendu (virgule acceptée).")
+            % {"value": text}
+        ) from None
+    if not value.is_finite() or abs(value) >= Decimal(10) ** 11:
+        raise ValueError(_("Valeur « %(value)s » hors des limites.") % {"value": text})
+    return value
+
+
+class ValueWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return parse_value(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else format(value.normalize(), "f")
+
+
+class PeriodWidget(widgets.Widget):
+    """Reads the period with the frequency of the row's indicator (known from one query over
+    the user's indicators, made when the resource is built)."""
+
+    def __init__(self):
+        super().__init__()
+        self.frequencies = {}
+
+    def clean(self, value, row=None, **kwargs):
+        indicator = str((row or {}).get("indicateur", "")).strip()
+        frequency = self.frequencies.get(int(indicator)) if indicator.isdigit() else None
+        if frequency is None:
+            return None  # the indicator column reports the error
+        try:
+            return periods.parse(frequency, value)
+        except periods.PeriodError as error:
+            raise ValueError(str(error)) from None
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None or obj is None:
+            return ""
+        return periods.code(obj.indicator.frequency, value)
+
+
+class MeasurementResource(resources.ModelResource):
+    indicator = fields.Field(
+        attribute="indicator",
+        column_name="indicateur",
+        widget=ScopedForeignKeyWidget(Indicator, editable_indicators),
+    )
+    indicator_name = fields.Field(
+        attribute="indicator__name", column_name="nom_indicateur", readonly=True
+    )
+    unit = fields.Field(attribute="indicator__unit", column_name="unite", readonly=True)
+    period_start = fields.Field(
+        attribute="period_start", column_name="periode", widget=PeriodWidget()
+    )
+    value = fields.Field(attribute="value", column_name="valeur", widget=ValueWidget())
+    source_note = fields.Field(attribute="source_note", column_name="note")
+
+    class Meta:
+        model = Measurement
+        fields = ["indicator", "indicator_name", "unit", "period_start", "value", "source_note"]
+        import_id_fields = ["indicator", "period_start"]
+        clean_model_instances = True
+        skip_unchanged = True
+        use_transactions = True
+
+    def __init__(self, access=policy.ANONYMOUS, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.access = access
+        self.user = user
+        self.fields["indicator"].widget.access = access
+        self.fields["period_start"].widget.frequencies = dict(
+            editable_indicators(access).values_list("pk", "frequency")
+        )
+
+    def get_queryset(self):
+        return Measurement.objects.filter(indicator__in=editable_indicators(self.access))
+
+    def before_import_row(self, row, **kwargs):
+        if row.get("periode") in (None, ""):
+            raise ValueError(_("La colonne « periode » est vide."))
+        if row.get("note") is None:
+            row["note"] = ""
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.entered_by = self.user
+
+    def import_data(self, dataset, **kwargs):
+        kwargs["rollback_on_validation_errors"] = True  # all or nothing
+        return super().import_data(dataset, **kwargs)
+
+    def export(self, queryset=None, **kwargs):
+        queryset = self.get_queryset() if queryset is None else queryset
+        queryset = queryset.select_related("indicator")
+        security_log.info(
+            "export model=measurement user_id=%s rows=%s", self.access.user_id, queryset.count()
+        )
+        return super().export(queryset=queryset, **kwargs)
