@@ -1,15 +1,23 @@
 """Plan and action pages, for every reader allowed (404 otherwise); the measurement grid
 and the imports, for those who write the plan."""
 
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bodies.access import access_for, can_manage_plans, can_read
 from meetings.models import Commitment
 
+from . import grid as measurement_grid
+from . import ssmsi
 from .charts import indicator_chart
-from .models import Action, ActionPlan
+from .forms import SsmsiConfirmForm, SsmsiUploadForm
+from .models import Action, ActionPlan, Indicator
 from .progress import (
     action_progress,
     funding_by_source,
@@ -101,3 +109,142 @@ def action_detail(request, pk):
         "can_manage": can_manage_plans(access_for(request.user), action.plan.body),
     }
     return render(request, "actions/action_detail.html", context)
+
+
+def _plan_for_writing(request, pk):
+    """(plan, None) for those who write it; a login redirect for anonymous readers; 404 when
+    the plan is not readable, 403 when it is but the reader does not write it."""
+    access = access_for(request.user)
+    if not request.user.is_authenticated:
+        return None, redirect_to_login(request.get_full_path())
+    plan = get_object_or_404(
+        ActionPlan.objects.readable_by(access).select_related("body__department"), pk=pk
+    )
+    if not can_manage_plans(access, plan.body):
+        raise PermissionDenied(_("Seuls les coordonnateurs de l’instance saisissent ses mesures."))
+    return plan, None
+
+
+def _year(request, plan) -> int:
+    default = measurement_grid.default_year(plan, timezone.localdate())
+    text = (request.POST or request.GET).get("year", "")
+    if text.isdigit() and plan.starts_on.year - 1 <= int(text) <= plan.ends_on.year:
+        return int(text)
+    return default
+
+
+def plan_measurements(request, pk):
+    """The measurement grid: every indicator of the plan × periods, saved at once."""
+    plan, refusal = _plan_for_writing(request, pk)
+    if refusal:
+        return refusal
+    year = _year(request, plan)
+    status = 200
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                grid = measurement_grid.MeasurementGrid(plan, year, request.POST, lock=True)
+                if grid.is_valid():
+                    counts = grid.save(request.user)
+                    messages.success(
+                        request,
+                        _(
+                            "Mesures enregistrées : %(created)s ajoutée(s), %(updated)s "
+                            "modifiée(s), %(removed)s retirée(s)."
+                        )
+                        % counts,
+                    )
+                    return redirect(f"{request.path}?year={year}")
+        except IntegrityError:  # a value entered elsewhere for an empty cell, meanwhile
+            grid = measurement_grid.MeasurementGrid(plan, year)
+            grid.conflict = True
+            grid.errors.append(
+                _(
+                    "Rien n’a été enregistré : des valeurs ont été saisies par ailleurs pendant "
+                    "votre saisie. Les voici ; reprenez vos modifications."
+                )
+            )
+        status = 409 if grid.conflict else 200
+        messages.error(request, grid.errors[0])
+    else:
+        grid = measurement_grid.MeasurementGrid(plan, year)
+    years = range(plan.starts_on.year - 1, plan.ends_on.year + 1)
+    context = {"plan": plan, "body": plan.body, "grid": grid, "year": year, "years": years}
+    return render(request, "actions/measurement_grid.html", context, status=status)
+
+
+def plan_ssmsi(request, pk):
+    """Recorded crime from the SSMSI's communal base: upload the file and choose a commune
+    (preview of every indicator found), then choose indicators — they become yearly
+    measurements, all or nothing."""
+    plan, refusal = _plan_for_writing(request, pk)
+    if refusal:
+        return refusal
+    communes = plan.body.covered_communes().order_by("name")
+    context = {"plan": plan, "body": plan.body}
+    if request.method == "POST" and "token" in request.POST:
+        return _ssmsi_import(request, plan, communes, context)
+    form = SsmsiUploadForm(request.POST or None, request.FILES or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        commune = form.cleaned_data["commune"]
+        try:
+            series = ssmsi.read_commune(form.cleaned_data["file"], commune.insee_code)
+        except ssmsi.SsmsiError as error:
+            form.add_error("file", str(error))
+        else:
+            if not series:
+                form.add_error(
+                    "file",
+                    _("Aucune ligne pour %(name)s (code %(code)s) dans ce fichier.")
+                    % {"name": commune.name, "code": commune.insee_code},
+                )
+            else:
+                return _ssmsi_preview(request, plan, commune, series, context)
+    context["form"] = form
+    return render(request, "actions/ssmsi_import.html", context)
+
+
+def _ssmsi_preview(request, plan, commune, series, context, form=None):
+    tracked = set(
+        Indicator.objects.filter(plan=plan, commune=commune)
+        .exclude(ssmsi_indicator="")
+        .values_list("ssmsi_indicator", flat=True)
+    )
+    years = sorted({year for s in series.values() for year in s.years})
+    form = form or SsmsiConfirmForm(
+        labels=series,
+        initial={"token": ssmsi.pack(plan.pk, commune.pk, series), "indicators": sorted(tracked)},
+    )
+    rows = [
+        (s, label in tracked, [s.years.get(year, (None, None)) for year in years])
+        for label, s in series.items()
+    ]
+    context.update({"commune": commune, "years": years, "rows": rows, "confirm": form})
+    return render(request, "actions/ssmsi_import.html", context)
+
+
+def _ssmsi_import(request, plan, communes, context):
+    try:
+        commune_id, series = ssmsi.unpack(request.POST.get("token", ""), plan.pk)
+    except ssmsi.SsmsiError as error:
+        messages.error(request, str(error))
+        return redirect("actions:plan-ssmsi", plan.pk)
+    commune = get_object_or_404(communes, pk=commune_id)
+    form = SsmsiConfirmForm(request.POST, labels=series)
+    if not form.is_valid():
+        messages.error(request, _("Rien n’a été importé : corrigez les champs signalés."))
+        return _ssmsi_preview(request, plan, commune, series, context, form=form)
+    chosen = [series[label] for label in form.cleaned_data["indicators"]]
+    with transaction.atomic():
+        counts = ssmsi.import_series(
+            plan, commune, chosen, form.cleaned_data["measure"] == "rate", request.user
+        )
+    messages.success(
+        request,
+        _(
+            "Chiffres du SSMSI importés pour %(commune)s : %(indicators)s indicateur(s) créé(s), "
+            "%(created)s valeur(s) ajoutée(s), %(updated)s mise(s) à jour."
+        )
+        % {"commune": commune.name, **counts},
+    )
+    return redirect(plan)

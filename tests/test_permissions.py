@@ -115,6 +115,18 @@ RESTRICTED_TO_MEMBER = {
     "researcher": 404,
 }
 
+PLAN_WRITING = {
+    "own": {
+        "anonymous": 302,
+        "admin": 200,
+        "prefecture": 403,
+        "coordinator": 200,
+        "member": 403,
+        "researcher": 403,
+    },
+    "other": {**RESTRICTED_TO_MEMBER, "anonymous": 302, "member": 403},
+}
+
 # Site pages (not the administration): role → answer, the same in both scopes.
 SITE_EXPECTATIONS = {
     "home": dict.fromkeys(ROLES, 200),
@@ -184,6 +196,9 @@ SITE_EXPECTATIONS = {
     # whose body person A (the member) sits in
     "actions:plan-detail": {"own": dict.fromkeys(ROLES, 200), "other": RESTRICTED_TO_MEMBER},
     "actions:action-detail": {"own": dict.fromkeys(ROLES, 200), "other": RESTRICTED_TO_MEMBER},
+    # the same two plans: only their writers enter measurements or import
+    "actions:plan-measurements": PLAN_WRITING,
+    "actions:plan-ssmsi": PLAN_WRITING,
 }
 
 # Administration pages that belong to no model: role → answer.
@@ -327,7 +342,7 @@ def url_for(namespace, pattern, kind, scope, world, objs):
         if kind[1] == "meetings:meeting-edit":
             meeting = world.meeting_a if scope == "own" else world.restricted_meeting
             return reverse(name, args=[meeting.pk])
-        if kind[1] == "actions:plan-detail":
+        if kind[1] in ("actions:plan-detail", "actions:plan-measurements", "actions:plan-ssmsi"):
             return reverse(name, args=[(world.plan_a if scope == "own" else world.gltd_plan).pk])
         if kind[1] == "actions:action-detail":
             action = world.action_a if scope == "own" else world.gltd_action

@@ -1,0 +1,267 @@
+"""Reading the public recorded-crime file of the ministry's statistical service (SSMSI,
+« base communale de la délinquance enregistrée »), for one commune.
+
+The file is a semicolon CSV of several hundred megabytes: one row per commune, year and
+indicator, with columns such as `CODGEO_2025`, `annee`, `indicateur`, `unite_de_compte`,
+`nombre`, `taux_pour_mille`, `est_diffuse`, `insee_pop`. Column names change between
+editions (the geography year in `CODGEO_AAAA`; two-digit years in older ones), so columns are
+found by their stem. Small counts are not published (`est_diffuse` = `ndiff`, `nombre`
+empty or `NA`): they stay missing, never zero.
+
+The file is read as a stream, line by line, keeping only the chosen commune's rows: memory
+stays flat whatever its size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core import signing
+from django.utils.translation import gettext as _
+
+REQUIRED = ("annee", "indicateur", "nombre", "est_diffuse")
+MISSING_MARKERS = {"", "na", "nan", "null", "ndiff", "nd", "s", "-"}
+
+
+class SsmsiError(ValueError):
+    """The file cannot be read as an SSMSI communal base; the message is French."""
+
+
+@dataclass
+class Series:
+    """One indicator of the file for the commune: per year, (count, rate per thousand),
+    None where the SSMSI does not publish the figure."""
+
+    label: str
+    unit: str = ""
+    years: dict = field(default_factory=dict)
+
+    def value(self, year: int, rate: bool):
+        count, per_thousand = self.years[year]
+        return per_thousand if rate else count
+
+
+def _number(text: str):
+    cleaned = (text or "").strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if cleaned.lower() in MISSING_MARKERS:
+        return None
+    try:
+        value = Decimal(cleaned.replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _year(text: str) -> int | None:
+    text = (text or "").strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit():
+        return None
+    year = int(text)
+    if year < 100:  # older editions write 16 for 2016
+        year += 2000
+    return year if 1990 <= year <= 2100 else None
+
+
+def _text_stream(uploaded):
+    """The upload as text: UTF-8 (with or without BOM), else Latin-1 (older editions)."""
+    raw = uploaded.read(4096)
+    uploaded.seek(0)
+    encoding = "utf-8-sig"
+    try:
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # a multi-byte character cut at the end of the sample is still UTF-8
+        if error.start < len(raw) - 3:
+            encoding = "latin-1"
+    return codecs.getreader(encoding)(uploaded, errors="replace")
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    names = [name.strip().strip('"').lower() for name in header]
+    found = {}
+    for index, name in enumerate(names):
+        if re.fullmatch(r"codgeo(_\d{4})?", name) and "code" not in found:
+            found["code"] = index
+        elif name in (*REQUIRED, "taux_pour_mille", "unite_de_compte"):
+            found.setdefault(name, index)
+    missing = [name for name in ("code", *REQUIRED) if name not in found]
+    if missing:
+        raise SsmsiError(
+            _(
+                "Ce fichier ne ressemble pas à la base communale du SSMSI : colonne(s) "
+                "manquante(s) %(missing)s. Colonnes lues : %(found)s."
+            )
+            % {
+                "missing": ", ".join("CODGEO_AAAA" if m == "code" else m for m in missing),
+                "found": ", ".join(names[:12]) or _("aucune"),
+            }
+        )
+    return found
+
+
+def read_commune(uploaded, insee_code: str) -> dict[str, Series]:
+    """Every indicator of the file for the commune `insee_code`, by label."""
+    stream = _text_stream(uploaded)
+    reader = csv.reader(stream, delimiter=";")
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SsmsiError(_("Le fichier est vide.")) from None
+    except csv.Error as error:
+        raise SsmsiError(_("Fichier illisible : %(error)s") % {"error": error}) from None
+    if len(header) < 2:
+        raise SsmsiError(
+            _("Le fichier n’est pas séparé par des points-virgules, comme l’est celui du SSMSI.")
+        )
+    columns = _columns(header)
+    code_at, width = columns["code"], max(columns.values()) + 1
+    series: dict[str, Series] = {}
+    try:
+        for row in reader:
+            if len(row) < width or row[code_at].strip().strip('"') != insee_code:
+                continue
+            year = _year(row[columns["annee"]])
+            label = row[columns["indicateur"]].strip()
+            if year is None or not label:
+                continue
+            published = row[columns["est_diffuse"]].strip().lower() != "ndiff"
+            count = _number(row[columns["nombre"]]) if published else None
+            rate = (
+                _number(row[columns["taux_pour_mille"]])
+                if published and "taux_pour_mille" in columns
+                else None
+            )
+            entry = series.setdefault(label, Series(label))
+            if "unite_de_compte" in columns:
+                entry.unit = row[columns["unite_de_compte"]].strip()
+            entry.years[year] = (count, rate)
+    except csv.Error as error:
+        raise SsmsiError(
+            _("Fichier illisible à la ligne %(line)s : %(error)s")
+            % {"line": reader.line_num, "error": error}
+        ) from None
+    return dict(sorted(series.items()))
+
+
+# -- from a preview to measurements ---------------------------------------------------------
+
+SIGNING_SALT = "actions.ssmsi.preview"
+PREVIEW_MAX_AGE = 3600  # seconds between the preview and the import
+
+
+def pack(plan_id: int, commune_id: int, series: dict[str, Series]) -> str:
+    """The commune's figures, signed: the confirmation form carries them back without the
+    file being sent twice or kept on the server, and without being alterable."""
+    payload = {
+        "plan": plan_id,
+        "commune": commune_id,
+        "series": {
+            label: {
+                "unit": s.unit,
+                "years": {
+                    str(year): [None if v is None else str(v) for v in values]
+                    for year, values in s.years.items()
+                },
+            }
+            for label, s in series.items()
+        },
+    }
+    return signing.dumps(payload, salt=SIGNING_SALT, compress=True)
+
+
+def unpack(token: str, plan_id: int) -> tuple[int, dict[str, Series]]:
+    try:
+        payload = signing.loads(token, salt=SIGNING_SALT, max_age=PREVIEW_MAX_AGE)
+    except signing.SignatureExpired:
+        raise SsmsiError(_("L’aperçu a expiré : relisez le fichier.")) from None
+    except signing.BadSignature:
+        raise SsmsiError(_("Aperçu invalide : relisez le fichier.")) from None
+    if payload.get("plan") != plan_id:
+        raise SsmsiError(_("Cet aperçu a été préparé pour un autre plan."))
+    series = {
+        label: Series(
+            label,
+            data["unit"],
+            {
+                int(year): tuple(None if v is None else Decimal(v) for v in values)
+                for year, values in data["years"].items()
+            },
+        )
+        for label, data in payload["series"].items()
+    }
+    return payload["commune"], series
+
+
+def import_series(plan, commune, chosen: list[Series], rate: bool, user) -> dict:
+    """Each chosen series becomes the yearly measurements of the plan's indicator that tracks
+    it for this commune (created when there is none), source « SSMSI ». Run inside a
+    transaction by the caller. Returns counts."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from .models import Indicator, Measurement
+
+    unit = _("‰ habitants") if rate else _("faits")
+    indicators = {
+        i.ssmsi_indicator: i
+        for i in Indicator.objects.select_for_update().filter(
+            plan=plan,
+            commune=commune,
+            ssmsi_rate=rate,
+            ssmsi_indicator__in=[s.label for s in chosen],
+        )
+    }
+    created_indicators = 0
+    for s in chosen:
+        if s.label not in indicators:
+            indicators[s.label] = Indicator.objects.create(
+                plan=plan,
+                name=f"{s.label} — {commune.name}" + (f" ({unit})" if rate else ""),
+                unit=unit,
+                direction=Indicator.Direction.LOWER,
+                frequency=Indicator.Frequency.YEARLY,
+                source="SSMSI",
+                ssmsi_indicator=s.label,
+                ssmsi_rate=rate,
+                commune=commune,
+            )
+            created_indicators += 1
+    existing = {
+        (m.indicator_id, m.period_start.year): m
+        for m in Measurement.objects.select_for_update().filter(
+            indicator__in=[i.pk for i in indicators.values()]
+        )
+    }
+    new, changed = [], []
+    for s in chosen:
+        indicator = indicators[s.label]
+        for year in sorted(s.years):
+            value = s.value(year, rate)
+            note = "SSMSI" if value is not None else _("SSMSI — non diffusé (secret statistique)")
+            current = existing.get((indicator.pk, year))
+            if current is None:
+                new.append(
+                    Measurement(
+                        indicator=indicator,
+                        period_start=datetime.date(year, 1, 1),
+                        value=value,
+                        source_note=note,
+                        entered_by=user,
+                    )
+                )
+            elif current.value != value or current.source_note != note:
+                current.value, current.source_note, current.entered_by = value, note, user
+                changed.append(current)
+    if new:
+        bulk_create_with_history(new, Measurement, default_user=user)
+    if changed:
+        bulk_update_with_history(
+            changed, Measurement, ["value", "source_note", "entered_by"], default_user=user
+        )
+    return {"indicators": created_indicators, "created": len(new), "updated": len(changed)}
