@@ -134,6 +134,14 @@ class MeasurementGrid:
                 for cell in row.cells:
                     yield row.indicator, cell
 
+    def cells_as_posted(self) -> dict:
+        """The form data the page posts when nothing is typed (for tests and scripts)."""
+        data = {}
+        for _indicator, cell in self.cells:
+            data[cell.name] = cell.text
+            data[f"o{cell.name}"] = cell.original
+        return data
+
     def is_valid(self) -> bool:
         assert self.data is not None
         for _indicator, cell in self.cells:

@@ -72,9 +72,7 @@ class PeriodWidget(widgets.Widget):
             raise ValueError(str(error)) from None
 
     def render(self, value, obj=None, **kwargs):
-        if value is None or obj is None:
-            return ""
-        return periods.code(obj.indicator.frequency, value)
+        return "" if value is None else value.isoformat()  # see dehydrate_period_start
 
 
 class MeasurementResource(resources.ModelResource):
@@ -112,6 +110,17 @@ class MeasurementResource(resources.ModelResource):
 
     def get_queryset(self):
         return Measurement.objects.filter(indicator__in=editable_indicators(self.access))
+
+    def get_instance(self, instance_loader, row):
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError:
+            # An unreadable indicator or period: reported by the field's own validation,
+            # together with the other rows' errors, rather than alone.
+            return None
+
+    def dehydrate_period_start(self, measurement):
+        return periods.code(measurement.indicator.frequency, measurement.period_start)
 
     def before_import_row(self, row, **kwargs):
         if row.get("periode") in (None, ""):

@@ -1,0 +1,361 @@
+"""Entering measurements: the grid (one save), spreadsheet import, SSMSI import."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from actions import ssmsi
+from actions.models import Indicator, Measurement
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def grid_url(plan, year=None):
+    url = reverse("actions:plan-measurements", args=[plan.pk])
+    return f"{url}?year={year}" if year else url
+
+
+def grid_post(client, plan, cells, year=2025):
+    """Posts the grid as the page shows it, with `cells` ({name: text}) typed over it."""
+    page = client.get(grid_url(plan, year))
+    data = {"year": str(year)}
+    for name, value in page.context["grid"].cells_as_posted().items():
+        data[name] = value
+    data.update(cells)
+    return client.post(grid_url(plan, year), data)
+
+
+# -- the grid ------------------------------------------------------------------------------
+
+
+def test_grid_saves_new_changed_and_emptied_cells_at_once(world, login):
+    client = login(world, "coordinator")
+    i = world.indicator_a.pk
+    response = grid_post(
+        client, world.plan_a, {f"m-{i}-2025": "98,5", f"m-{i}-2024": "", f"m-{i}-2026": "91"}
+    )
+    assert response.status_code == 302
+    values = dict(world.indicator_a.measurements.values_list("period_start__year", "value"))
+    assert values == {2023: 120, 2025: Decimal("98.5"), 2026: 91}  # 2024 removed
+    latest = world.indicator_a.measurements.get(period_start__year=2026)
+    assert latest.entered_by == world.users["coordinator"]
+    assert latest.history.count() == 1
+
+
+def test_grid_with_one_bad_cell_saves_nothing_and_keeps_the_input(world, login):
+    client = login(world, "coordinator")
+    i = world.indicator_a.pk
+    response = grid_post(client, world.plan_a, {f"m-{i}-2026": "91", f"m-{i}-2025": "beaucoup"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "« beaucoup » illisible" in html and 'value="91"' in html
+    assert not world.indicator_a.measurements.filter(period_start__year=2026).exists()
+
+
+def test_a_value_changed_elsewhere_meanwhile_is_not_overwritten(world, login):
+    client = login(world, "coordinator")
+    i = world.indicator_a.pk
+    page = client.get(grid_url(world.plan_a, 2025))
+    data = {"year": "2025", **page.context["grid"].cells_as_posted(), f"m-{i}-2024": "99"}
+    Measurement.objects.filter(indicator=world.indicator_a, period_start__year=2024).update(
+        value=101
+    )
+    response = client.post(grid_url(world.plan_a, 2025), data)
+    assert response.status_code == 409
+    assert "Modifiée par ailleurs" in response.content.decode()
+    assert world.indicator_a.measurements.get(period_start__year=2024).value == 101
+
+
+def test_quarterly_and_monthly_indicators_get_the_periods_of_the_chosen_year(world, login):
+    quarterly = factories.indicator(world.plan_a, "Appels au 17", frequency="quarterly")
+    monthly = factories.indicator(world.plan_a, "Signalements", frequency="monthly")
+    client = login(world, "coordinator")
+    response = grid_post(
+        client, world.plan_a, {f"m-{quarterly.pk}-2025-T3": "40", f"m-{monthly.pk}-2025-11": "7"}
+    )
+    assert response.status_code == 302
+    assert quarterly.measurements.get().period_start == datetime.date(2025, 7, 1)
+    assert monthly.measurements.get().period_start == datetime.date(2025, 11, 1)
+    html = client.get(grid_url(world.plan_a, 2025)).content.decode()
+    assert "T3 2025" in html and "novembre 2025" in html
+
+
+def test_grid_query_count_does_not_grow_with_indicators(world, login, django_assert_num_queries):
+    client = login(world, "coordinator")
+    client.get(grid_url(world.plan_a))  # the session is warm
+    # session, user, access (role assignments, linked person: none), plan, indicators,
+    # measurements; the session saved again (savepoint, update, release)
+    with django_assert_num_queries(10):
+        client.get(grid_url(world.plan_a))
+    for n in range(8):
+        factories.measurements(factories.indicator(world.plan_a, f"I{n}"), {2024: n, 2025: n})
+    with django_assert_num_queries(10):
+        client.get(grid_url(world.plan_a))
+
+
+def test_saving_many_cells_costs_the_same_queries_as_a_few(world, login, django_assert_num_queries):
+    client = login(world, "coordinator")
+    indicators = [factories.indicator(world.plan_a, f"I{n}") for n in range(8)]
+
+    def post(value, count):
+        page = client.get(grid_url(world.plan_a, 2025))
+        data = {"year": "2025", **page.context["grid"].cells_as_posted()}
+        for indicator in indicators[:count]:
+            for year in (2024, 2025, 2026):
+                data[f"m-{indicator.pk}-{year}"] = value
+        return data
+
+    few, many = post("5", 1), post("5", 8)
+    with CaptureQueriesContext(connection) as few_queries:
+        assert client.post(grid_url(world.plan_a, 2025), few).status_code == 302
+    Measurement.objects.filter(indicator__in=indicators).delete()
+    with django_assert_num_queries(len(few_queries)):
+        assert client.post(grid_url(world.plan_a, 2025), many).status_code == 302
+    assert Measurement.objects.filter(indicator__in=indicators).count() == 24
+
+
+# -- spreadsheet import (django-import-export, in the administration) -----------------------
+
+
+def import_file(client, rows, name="mesures.csv"):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["indicateur", "periode", "valeur", "note"])
+    writer.writerows(rows)
+    upload = SimpleUploadedFile(name, out.getvalue().encode(), content_type="text/csv")
+    return client.post(
+        reverse("admin:actions_measurement_import"),
+        {"import_file": upload, "format": "0", "resource": "0"},
+    )
+
+
+def test_import_previews_then_saves_and_replaces_existing_periods(world, login):
+    client = login(world, "coordinator")
+    i = world.indicator_a.pk
+    preview = import_file(
+        client, [[i, "2024", "101,5", "Police municipale"], [i, "2026", "88", ""]]
+    )
+    assert preview.status_code == 200
+    assert world.indicator_a.measurements.get(period_start__year=2024).value == 104  # dry run
+    confirm = preview.context["confirm_form"]
+    response = client.post(
+        reverse("admin:actions_measurement_process_import"),
+        {**confirm.initial, "resource": "0"},
+    )
+    assert response.status_code == 302
+    saved = world.indicator_a.measurements.get(period_start__year=2024)
+    assert saved.value == Decimal("101.5") and saved.entered_by == world.users["coordinator"]
+    assert world.indicator_a.measurements.filter(period_start__year=2026).exists()
+
+
+def test_import_lists_errors_per_row_in_french_and_saves_nothing(world, login):
+    client = login(world, "coordinator")
+    i = world.indicator_a.pk
+    response = import_file(
+        client,
+        [
+            [i, "2026", "88", ""],
+            [i, "deux-mille", "1", ""],
+            [world.indicator_b.pk, "2025", "3", ""],  # Lyon's: out of scope
+            [i, "2027", "n/a", ""],
+        ],
+    )
+    html = response.content.decode()
+    assert "Période « deux-mille » illisible" in html
+    assert "inconnu(e) ou hors de votre périmètre" in html
+    assert "« n/a » illisible" in html
+    assert not world.indicator_a.measurements.filter(period_start__year=2026).exists()
+    assert not world.indicator_b.measurements.filter(period_start__year=2025).exists()
+
+
+def test_export_holds_only_the_users_plans(world, login):
+    client = login(world, "coordinator")
+    response = client.post(
+        reverse("admin:actions_measurement_export"),
+        {
+            "format": "0",
+            "resource": "0",
+            **{
+                f"measurementresource_{f}": "on"
+                for f in (
+                    "indicator",
+                    "indicator_name",
+                    "unit",
+                    "period_start",
+                    "value",
+                    "source_note",
+                )
+            },
+        },
+    )
+    text = response.content.decode()
+    assert "Interventions de médiation" in text and "2024" in text
+    assert world.indicator_b.name not in text or str(world.measurement_b.value) not in text
+    assert "110" not in text  # Lyon's measurement
+
+
+# -- SSMSI communal base ---------------------------------------------------------------------
+
+
+def ssmsi_file(rows, code_column="CODGEO_2025", encoding="utf-8"):
+    """A small file in the SSMSI format, written here independently of the reader: rows are
+    (code, year, indicator, count or None, rate or None); None counts are not published."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(
+        [
+            code_column,
+            "annee",
+            "indicateur",
+            "unite_de_compte",
+            "nombre",
+            "taux_pour_mille",
+            "est_diffuse",
+            "insee_pop",
+            "insee_pop_millesime",
+        ]
+    )
+    for code, year, label, count, rate in rows:
+        writer.writerow(
+            [
+                code,
+                year,
+                label,
+                "Infraction",
+                "NA" if count is None else count,
+                "NA" if rate is None else str(rate).replace(".", ","),
+                "ndiff" if count is None else "diff",
+                "158454",
+                "2022",
+            ]
+        )
+    return SimpleUploadedFile("ssmsi.csv", out.getvalue().encode(encoding), "text/csv")
+
+
+GRENOBLE_ROWS = [
+    ("38185", 2022, "Cambriolages de logement", 1210, 7.64),
+    ("38185", 2023, "Cambriolages de logement", 1105, 6.97),
+    ("38185", 2024, "Cambriolages de logement", 998, 6.3),
+    ("38185", 2022, "Vols avec armes", None, None),
+    ("38185", 2023, "Vols avec armes", 12, 0.08),
+    ("69123", 2024, "Cambriolages de logement", 4000, 7.7),
+]
+
+
+def test_reader_keeps_the_communes_rows_and_leaves_suppressed_counts_missing():
+    series = ssmsi.read_commune(ssmsi_file(GRENOBLE_ROWS), "38185")
+    assert list(series) == ["Cambriolages de logement", "Vols avec armes"]
+    burglaries = series["Cambriolages de logement"]
+    assert burglaries.years[2024] == (Decimal(998), Decimal("6.3"))
+    assert series["Vols avec armes"].years[2022] == (None, None)
+
+
+def test_reader_follows_column_names_and_two_digit_years_of_older_editions():
+    rows = [("38185", 16, "Cambriolages de logement", 1400, None)]
+    series = ssmsi.read_commune(
+        ssmsi_file(rows, code_column="CODGEO_2019", encoding="latin-1"), "38185"
+    )
+    assert series["Cambriolages de logement"].years == {2016: (Decimal(1400), None)}
+
+
+def test_reader_says_in_french_what_is_missing():
+    upload = SimpleUploadedFile("x.csv", b"code;annee;faits\n38185;2024;3\n")
+    with pytest.raises(ssmsi.SsmsiError, match="colonne\\(s\\) manquante\\(s\\) CODGEO_AAAA"):
+        ssmsi.read_commune(upload, "38185")
+    with pytest.raises(ssmsi.SsmsiError, match="points-virgules"):
+        ssmsi.read_commune(SimpleUploadedFile("x.csv", b"a,b,c\n1,2,3\n"), "38185")
+
+
+def test_ssmsi_import_previews_then_creates_yearly_measurements(world, login):
+    client = login(world, "coordinator")
+    url = reverse("actions:plan-ssmsi", args=[world.plan_a.pk])
+    preview = client.post(url, {"file": ssmsi_file(GRENOBLE_ROWS), "commune": world.grenoble.pk})
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "Vols avec armes" in html and "non diffusé" in html
+    assert not Indicator.objects.filter(source="SSMSI").exists()  # nothing saved yet
+    token = preview.context["confirm"].initial["token"]
+    response = client.post(
+        url,
+        {
+            "token": token,
+            "indicators": ["Cambriolages de logement", "Vols avec armes"],
+            "measure": "count",
+        },
+    )
+    assert response.status_code == 302
+    burglaries = Indicator.objects.get(ssmsi_indicator="Cambriolages de logement")
+    assert (burglaries.source, burglaries.commune, burglaries.frequency) == (
+        "SSMSI",
+        world.grenoble,
+        "yearly",
+    )
+    assert dict(burglaries.measurements.values_list("period_start__year", "value")) == {
+        2022: 1210,
+        2023: 1105,
+        2024: 998,
+    }
+    armed = Indicator.objects.get(ssmsi_indicator="Vols avec armes").measurements.get(
+        period_start__year=2022
+    )
+    assert armed.value is None and "non diffusé" in armed.source_note  # missing, not zero
+    # a second import of the same file updates the same indicators instead of duplicating
+    client.post(
+        url, {"token": token, "indicators": ["Cambriolages de logement"], "measure": "count"}
+    )
+    assert Indicator.objects.filter(ssmsi_indicator="Cambriolages de logement").count() == 1
+
+
+def test_ssmsi_rates_go_to_their_own_indicator(world, login):
+    client = login(world, "coordinator")
+    url = reverse("actions:plan-ssmsi", args=[world.plan_a.pk])
+    preview = client.post(url, {"file": ssmsi_file(GRENOBLE_ROWS), "commune": world.grenoble.pk})
+    client.post(
+        url,
+        {
+            "token": preview.context["confirm"].initial["token"],
+            "indicators": ["Cambriolages de logement"],
+            "measure": "rate",
+        },
+    )
+    rate = Indicator.objects.get(ssmsi_indicator="Cambriolages de logement", ssmsi_rate=True)
+    assert rate.measurements.get(period_start__year=2024).value == Decimal("6.3")
+
+
+def test_ssmsi_import_refuses_a_tampered_preview_and_other_communes(world, login):
+    client = login(world, "coordinator")
+    url = reverse("actions:plan-ssmsi", args=[world.plan_a.pk])
+    response = client.post(
+        url, {"token": "forged", "indicators": ["Cambriolages de logement"], "measure": "count"}
+    )
+    assert response.status_code == 302 and not Indicator.objects.filter(source="SSMSI").exists()
+    lyon = client.post(url, {"file": ssmsi_file(GRENOBLE_ROWS), "commune": world.lyon.pk})
+    assert "Choisissez une commune du territoire" in lyon.content.decode()
+    empty = client.post(url, {"file": ssmsi_file(GRENOBLE_ROWS[-1:]), "commune": world.grenoble.pk})
+    assert "Aucune ligne pour Grenoble" in empty.content.decode()
+
+
+def test_a_preview_made_for_one_plan_cannot_feed_another(world, login):
+    other = factories.plan(world.body_a, title="Autre plan")
+    client = login(world, "coordinator")
+    preview = client.post(
+        reverse("actions:plan-ssmsi", args=[world.plan_a.pk]),
+        {"file": ssmsi_file(GRENOBLE_ROWS), "commune": world.grenoble.pk},
+    )
+    client.post(
+        reverse("actions:plan-ssmsi", args=[other.pk]),
+        {
+            "token": preview.context["confirm"].initial["token"],
+            "indicators": ["Cambriolages de logement"],
+            "measure": "count",
+        },
+    )
+    assert not other.indicators.exists()
