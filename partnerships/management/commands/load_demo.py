@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from actions.demo import load_actions_demo
 from bodies.demo import DEMO_PASSWORD, MissingTerritories, load_demo
 from meetings.demo import load_meetings_demo
 
@@ -8,8 +9,9 @@ from meetings.demo import load_meetings_demo
 class Command(BaseCommand):
     help = (
         "Charge les données de démonstration de l’Isère (38) : institutions, personnes "
-        "fictives, instances, mandats, sites, et deux ans de réunions, présences et "
-        "engagements. Relancer ne change rien. Avec DEBUG activé, crée "
+        "fictives, instances, mandats, sites, deux ans de réunions, présences et "
+        "engagements, et des plans d’action avec leurs indicateurs mesurés. Relancer ne "
+        "change rien. Avec DEBUG activé, crée "
         f"aussi un compte par rôle (mot de passe « {DEMO_PASSWORD} », voir le README)."
     )
 
@@ -22,6 +24,7 @@ class Command(BaseCommand):
                 f"« python manage.py load_territories --departments {error} »."
             ) from error
         created.update(load_meetings_demo())
+        created.update(load_actions_demo())
         summary = ", ".join(f"{n} {kind}" for kind, n in sorted(created.items())) or "rien"
         self.stdout.write(f"Données de démonstration : créé(e)s — {summary}.")
         if settings.DEBUG:
