@@ -31,6 +31,10 @@ STYLE = Style(
     legend_font_size=13,
     value_font_size=12,
     title_font_size=15,
+    guide_stroke_color="#dddddd",
+    guide_stroke_dasharray="0",
+    major_guide_stroke_color="#cecece",
+    major_guide_stroke_dasharray="0",
 )
 
 
@@ -86,6 +90,8 @@ def indicator_chart(indicator, progress, width=640, height=300):
         print_values=False,
         value_formatter=_number,
         margin=8,
+        show_minor_y_labels=False,
+        y_labels_major_count=6,
     )
     chart.x_labels = [label for _start, label, _value in points]
     chart.add(

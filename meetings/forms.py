@@ -209,7 +209,7 @@ class CommitmentForm(RecordedRowForm):
         label=_("Confidentialité"), choices=CONFIDENTIALITY_CHOICES, required=False
     )
 
-    def __init__(self, *args, people: Choices, institutions: Choices, **kwargs):
+    def __init__(self, *args, people: Choices, institutions: Choices, actions: Choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_institution"] = ObjectChoiceField(
             institutions, label=_("Institution responsable"), required=False
@@ -217,8 +217,19 @@ class CommitmentForm(RecordedRowForm):
         self.fields["owner_person"] = ObjectChoiceField(
             people, label=_("Personne (facultatif)"), required=False
         )
+        self.fields["action"] = ObjectChoiceField(
+            actions, label=_("Fiche-action servie (facultatif)"), required=False
+        )
         self.order_fields(
-            ["id", "owner_institution", "owner_person", "description", "due_on", "confidentiality"]
+            [
+                "id",
+                "owner_institution",
+                "owner_person",
+                "description",
+                "due_on",
+                "confidentiality",
+                "action",
+            ]
         )
 
     required_fields = ("owner_institution", "description")

@@ -1,7 +1,7 @@
 """Recording a meeting: one page, one save, one transaction, bulk writes.
 
 `MeetingPage` gathers the forms of the coordinator's page over choice lists fetched once
-(four queries); `MeetingPage.save()` writes the meeting, its agenda, attendance, decisions,
+(a fixed number of queries); `MeetingPage.save()` writes the meeting, its agenda, attendance, decisions,
 new and edited commitments and the follow-ups of earlier commitments in a number of queries
 that does not grow with the rows (asserted in tests/meetings/test_record.py).
 """
@@ -14,6 +14,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from actions.models import Action
 from bodies.access import visible_institutions, visible_people
 from bodies.models import Confidentiality, Institution, Membership, Person
 
@@ -75,7 +76,7 @@ class MeetingPage:
         self._load_choices()
         self._build_forms()
 
-    # -- choices: four queries -------------------------------------------------------------
+    # -- choices: five queries -------------------------------------------------------------
 
     def _load_choices(self):
         body = self.body
@@ -107,6 +108,10 @@ class MeetingPage:
             visible_institutions(self.access, Institution.objects.all())
             .filter(department_id=body.department_id)
             .order_by("name")
+        )
+        self.actions = Choices(
+            Action.objects.filter(plan__body=body).order_by("-plan__starts_on", "title"),
+            label=lambda action: action.title,
         )
         followed = Commitment.objects.filter(body=body).select_related("owner_institution")
         if self.editing:
@@ -198,6 +203,7 @@ class MeetingPage:
                     "description": c.description,
                     "due_on": c.due_on,
                     "confidentiality": own_level(c),
+                    "action": c.action_id,
                 }
                 for c in meeting.commitments.all()
             ]
@@ -236,6 +242,7 @@ class MeetingPage:
             commitments,
             people=self.body_people,
             institutions=self.institutions,
+            actions=self.actions,
         )
         self.follow_ups = self._formset(
             FollowUpFormSet, "follow_ups", follow_ups, commitments=self.followed
@@ -384,12 +391,19 @@ class MeetingPage:
             meeting.commitments,
             self.commitments,
             Commitment,
-            ["owner_institution", "owner_person", "description", "due_on"],
+            ["owner_institution", "owner_person", "description", "due_on", "action"],
             user,
             lambda values: Commitment(body=meeting.body, meeting=meeting, **values),
             update=False,
         )
-        fields = ["owner_institution", "owner_person", "description", "due_on", "confidentiality"]
+        fields = [
+            "owner_institution",
+            "owner_person",
+            "description",
+            "due_on",
+            "confidentiality",
+            "action",
+        ]
 
         rows = self._rows(self.follow_ups)
         reviewed_later = set(

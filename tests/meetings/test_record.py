@@ -504,3 +504,32 @@ def test_emptying_a_commitment_row_removes_it_unless_already_reviewed(world, coo
     assert coordinator.post(url, data).status_code == 302
     assert not Commitment.objects.filter(pk=fresh.pk).exists()
     assert Commitment.objects.filter(pk=reviewed.pk).exists()
+
+
+def test_a_commitment_may_serve_an_action_of_the_bodys_plans_only(world, coordinator):
+    def commitment(action):
+        return meeting_post(
+            attendance=[{"membership": world.membership_a.pk, "status": "present"}],
+            commitments=[
+                {
+                    "owner_institution": world.inst_a.pk,
+                    "owner_person": "",
+                    "description": "Recruter deux médiateurs",
+                    "due_on": "2025-09-30",
+                    "confidentiality": "",
+                    "action": action.pk,
+                }
+            ],
+        )
+
+    page = coordinator.get(create_url(world)).content.decode()
+    assert world.action_a.title in page and world.action_b.title not in page
+    refused = coordinator.post(create_url(world), commitment(world.action_b))
+    assert refused.status_code == 200
+    assert not Commitment.objects.filter(description="Recruter deux médiateurs").exists()
+    saved = coordinator.post(create_url(world), commitment(world.action_a))
+    assert saved.status_code == 302
+    made = Commitment.objects.get(description="Recruter deux médiateurs")
+    assert made.action == world.action_a
+    action_page = coordinator.get(world.action_a.get_absolute_url()).content.decode()
+    assert "Recruter deux médiateurs" in action_page
