@@ -104,7 +104,7 @@ def world(django_user_model):
         reached_on=datetime.date(2024, 5, 20),
     )
     w.action_a.funding_lines.create(source="fipd", year=2024, amount=15000)
-    w.action_b = factories.action(w.plan_b, w.inst_b)
+    w.action_b = factories.action(w.plan_b, w.inst_b, title="Médiation dans le métro")
     w.indicator_a = factories.indicator(w.plan_a)
     factories.measurements(w.indicator_a, {2023: 120, 2024: 104, 2025: None})
     w.action_indicator_a = factories.indicator(
