@@ -68,7 +68,21 @@ class PlanWritersAdmin(AuditedAdmin):
     has_view_history_permission = has_view_history_or_change_history_permission
 
 
-class ObjectiveInline(admin.TabularInline):
+class PlanWriterInline(admin.TabularInline):
+    """Rows of a plan or action, written with it: whoever may change the parent (checked by
+    its admin, in scope) writes them."""
+
+    def _writes_plans(self, request, obj=None):
+        access = policy.access_for(request.user)
+        return access.is_admin or bool(access.coordinated)
+
+    has_view_permission = has_change_permission = has_delete_permission = _writes_plans
+
+    def has_add_permission(self, request, obj=None):
+        return self._writes_plans(request)
+
+
+class ObjectiveInline(PlanWriterInline):
     model = Objective
     extra = 1
     fields = ["position", "title", "national_axis"]
@@ -91,13 +105,13 @@ class ActionPlanAdmin(PlanWritersAdmin):
     field_choices = {"body": coordinated_bodies}
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(PlanWriterInline):
     model = Milestone
     extra = 1
     fields = ["title", "target_on", "reached_on"]
 
 
-class FundingLineInline(admin.TabularInline):
+class FundingLineInline(PlanWriterInline):
     model = FundingLine
     extra = 1
     fields = ["source", "year", "amount"]
