@@ -3,7 +3,8 @@
 `MeetingPage` gathers the forms of the coordinator's page over choice lists fetched once
 (a fixed number of queries); `MeetingPage.save()` writes the meeting, its agenda,
 attendance, decisions, new and edited commitments and the follow-ups of earlier
-commitments in a number of queries that does not grow with the rows (asserted in tests/meetings/test_record.py).
+commitments in a number of queries that does not grow with the rows (asserted in
+tests/meetings/test_record.py).
 """
 
 from dataclasses import dataclass, field
