@@ -13,6 +13,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
+from .templatetags.measures import measure
+
 SVG_NS = "http://www.w3.org/2000/svg"
 ElementTree.register_namespace("", SVG_NS)
 
@@ -39,10 +41,7 @@ STYLE = Style(
 
 
 def _number(value) -> str:
-    if value is None:
-        return _("non diffusé")
-    text = f"{value:,.3f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u202f").replace(".", ",")
+    return _("non diffusé") if value is None else measure(value)
 
 
 def describe(indicator, progress) -> str:
@@ -113,9 +112,12 @@ def indicator_chart(indicator, progress, width=640, height=300):
             stroke_style={"dasharray": "2,3", "width": 1.5},
         )
     root = chart.render_tree()
-    for parent in root.iter():
+    # pygal's tooltip script and the data its tooltips read (`desc` elements): without the
+    # script they only lengthen the page.
+    dropped = {f"{{{SVG_NS}}}script", "script", f"{{{SVG_NS}}}desc", "desc"}
+    for parent in list(root.iter()):
         for child in list(parent):
-            if child.tag in (f"{{{SVG_NS}}}script", "script"):
+            if child.tag in dropped:
                 parent.remove(child)
     chart_id = f"chart-indicator-{indicator.pk}"
     root.set("role", "img")

@@ -113,3 +113,16 @@ def test_action_page_query_count_does_not_grow_with_the_action(
 def test_unknown_plan_and_action_are_404(client):
     assert client.get(reverse("actions:plan-detail", args=[999])).status_code == 404
     assert client.get(reverse("actions:action-detail", args=[999])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("97.500", "97,5"), ("1210.000", "1\u202f210"), ("0.080", "0,08"), (None, "")],
+)
+def test_measured_values_read_as_people_write_them(value, shown):
+    from decimal import Decimal
+
+    from actions.templatetags.measures import measure
+
+    rendered = measure(None if value is None else Decimal(value))
+    assert rendered.replace("\xa0", "\u202f") == shown

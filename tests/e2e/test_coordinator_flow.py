@@ -112,3 +112,36 @@ def test_coordinator_records_a_meeting_and_follows_its_commitment_up(world, serv
     assert commitment.status == "done"
     assert str(commitment.done_on) == "2025-10-06"
     assert commitment.follow_ups.get().note == "Lampadaires posés le 2 octobre"
+
+
+def test_coordinator_enters_measurements_and_reads_the_chart(world, server, browser_page):
+    """From the body's page to the plan, the grid (one save), and back to the plan's chart
+    and table; an unreadable cell keeps everything typed and saves nothing."""
+    page = browser_page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("#id_username", "coordinator-a")
+    page.fill("#id_password", "x")
+    page.click("main button[type=submit]")
+
+    page.goto(f"{server.url}{world.body_a.get_absolute_url()}")
+    page.click(f"text={world.plan_a.title}")
+    page.click("text=Saisir les mesures")
+    indicator = world.indicator_a.pk
+    page.fill(f"#m-{indicator}-2025", "97,5")
+    page.fill(f"#m-{indicator}-2026", "quatre-vingt")
+    page.click("text=Enregistrer les mesures")
+    page.wait_for_selector("text=case(s) à corriger")
+    assert page.input_value(f"#m-{indicator}-2025") == "97,5"  # kept, not saved
+    assert not world.indicator_a.measurements.filter(period_start__year=2025, value=97.5)
+    page.fill(f"#m-{indicator}-2026", "93")
+    page.click("text=Enregistrer les mesures")
+    page.wait_for_selector("text=Mesures enregistrées")
+    page.screenshot(path=str(ARTIFACTS / "measurement-grid.png"), full_page=True)
+
+    page.click("text=Retour au plan")
+    chart = page.locator("svg[role=img]").first
+    assert "à 93 (2026)" in chart.locator("desc").text_content()
+    table = page.locator("table", has_text="Valeurs de l’indicateur")
+    assert "97,5" in table.first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "plan-page.png"), full_page=True)
