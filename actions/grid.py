@@ -95,7 +95,9 @@ class MeasurementGrid:
             indicator__plan=plan, period_start__gte=first, period_start__lte=last
         )
         if lock:  # saving: nobody changes these rows between the check and the write
-            rows = rows.select_for_update(of=("self",))
+            # no default ordering: its joins would reach the nullable side of an outer join,
+            # which PostgreSQL refuses to lock
+            rows = rows.order_by().select_for_update(of=("self",))
         existing = {(m.indicator_id, m.period_start): m for m in rows}
         self.sections = []
         for frequency, label in Indicator.Frequency.choices:

@@ -433,6 +433,14 @@ class Indicator(models.Model):
                 name="actions_indicator_target_after_baseline",
                 violation_error_message=_("L’échéance de la cible suit la date de référence."),
             ),
+            models.UniqueConstraint(
+                fields=["plan", "commune", "ssmsi_indicator", "ssmsi_rate"],
+                condition=~Q(ssmsi_indicator=""),
+                name="actions_indicator_one_per_ssmsi_series",
+                violation_error_message=_(
+                    "Un indicateur du plan suit déjà cette série du SSMSI pour cette commune."
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -210,7 +210,9 @@ def import_series(plan, commune, chosen: list[Series], rate: bool, user) -> dict
     unit = _("‰ habitants") if rate else _("faits")
     indicators = {
         i.ssmsi_indicator: i
-        for i in Indicator.objects.select_for_update().filter(
+        for i in Indicator.objects.select_for_update()
+        .order_by()
+        .filter(
             plan=plan,
             commune=commune,
             ssmsi_rate=rate,
@@ -234,9 +236,9 @@ def import_series(plan, commune, chosen: list[Series], rate: bool, user) -> dict
             created_indicators += 1
     existing = {
         (m.indicator_id, m.period_start.year): m
-        for m in Measurement.objects.select_for_update().filter(
-            indicator__in=[i.pk for i in indicators.values()]
-        )
+        for m in Measurement.objects.select_for_update()
+        .order_by()
+        .filter(indicator__in=[i.pk for i in indicators.values()])
     }
     new, changed = [], []
     for s in chosen:

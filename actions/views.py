@@ -235,10 +235,16 @@ def _ssmsi_import(request, plan, communes, context):
         messages.error(request, _("Rien n’a été importé : corrigez les champs signalés."))
         return _ssmsi_preview(request, plan, commune, series, context, form=form)
     chosen = [series[label] for label in form.cleaned_data["indicators"]]
-    with transaction.atomic():
-        counts = ssmsi.import_series(
-            plan, commune, chosen, form.cleaned_data["measure"] == "rate", request.user
+    try:
+        with transaction.atomic():
+            counts = ssmsi.import_series(
+                plan, commune, chosen, form.cleaned_data["measure"] == "rate", request.user
+            )
+    except IntegrityError:  # the same series imported elsewhere at the same moment
+        messages.error(
+            request, _("Rien n’a été importé : un autre import était en cours. Recommencez.")
         )
+        return _ssmsi_preview(request, plan, commune, series, context, form=form)
     messages.success(
         request,
         _(

@@ -405,4 +405,8 @@ class Migration(migrations.Migration):
             model_name='action',
             constraint=models.CheckConstraint(condition=models.Q(('budget__isnull', True), ('budget__gte', 0), _connector='OR'), name='actions_action_budget_not_negative', violation_error_message='Le budget ne peut pas être négatif.'),
         ),
+        migrations.AddConstraint(
+            model_name='indicator',
+            constraint=models.UniqueConstraint(condition=models.Q(('ssmsi_indicator', ''), _negated=True), fields=('plan', 'commune', 'ssmsi_indicator', 'ssmsi_rate'), name='actions_indicator_one_per_ssmsi_series', violation_error_message='Un indicateur du plan suit déjà cette série du SSMSI pour cette commune.'),
+        ),
     ]
