@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Action, ActionPlan, Indicator, Measurement
 
@@ -69,7 +70,7 @@ class IndicatorState:
     LABELS = {
         REACHED: _("Cible atteinte"),
         ON_TRACK: _("En bonne voie"),
-        BEHIND: _("En retard"),
+        BEHIND: pgettext_lazy("indicateur", "En retard"),
         UNKNOWN: _("Non évaluable"),
     }
     BADGES = {REACHED: "success", ON_TRACK: "info", BEHIND: "warning", UNKNOWN: "new"}
