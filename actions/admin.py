@@ -147,6 +147,9 @@ class ActionAdmin(PlanWritersAdmin):
         "sites": reference_sites,
     }
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["plan"] if obj is not None else []  # an action stays in its plan
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "objective" and field is not None:

@@ -269,6 +269,13 @@ class Action(models.Model):
         errors = {}
         if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:
             errors["objective"] = _("Cet objectif appartient à un autre plan.")
+        if self.pk and self.plan_id:
+            saved_plan = Action.objects.filter(pk=self.pk).values_list("plan_id", flat=True)
+            if saved_plan.first() not in (None, self.plan_id):
+                # its indicators, commitments and history belong to the plan it was written in
+                errors["plan"] = _(
+                    "Une fiche-action reste dans son plan : créez-en une dans l’autre plan."
+                )
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("La fin de l’action précède son début.")
         if errors:
@@ -475,6 +482,14 @@ class Indicator(models.Model):
                     if self.direction == self.Direction.HIGHER
                     else _("à la baisse")
                 }
+        if self.ssmsi_indicator and self.frequency != self.Frequency.YEARLY:
+            errors["frequency"] = _("Les chiffres du SSMSI sont annuels.")
+        if self.pk and self.frequency:
+            saved = Indicator.objects.filter(pk=self.pk).values_list("frequency", flat=True)
+            if saved.first() not in (None, self.frequency) and self.measurements.exists():
+                errors["frequency"] = _(
+                    "Cet indicateur a déjà des mesures : sa fréquence ne peut plus changer."
+                )
         if errors:
             raise ValidationError(errors)
 

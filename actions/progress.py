@@ -213,9 +213,9 @@ def plan_rows(plans, on: datetime.date) -> list[ActionPlan]:
             ),
             Prefetch(
                 "indicators",
-                queryset=Indicator.objects.select_related("action").prefetch_related(
-                    measurements_prefetch()
-                ),
+                queryset=Indicator.objects.select_related(
+                    "action", "commune", "site"
+                ).prefetch_related(measurements_prefetch()),
             ),
         )
     )

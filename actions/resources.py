@@ -6,13 +6,13 @@ already measured replaces that value. All or nothing, errors in French per row.
 """
 
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, localcontext
 
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from bodies import access as policy
-from bodies.resources import ScopedForeignKeyWidget
+from bodies.resources import ScopedForeignKeyWidget, is_whole_number
 
 from . import periods
 from .models import ActionPlan, Indicator, Measurement
@@ -24,25 +24,39 @@ def editable_indicators(access):
     return Indicator.objects.filter(plan__in=ActionPlan.objects.editable_by(access))
 
 
+MAX_VALUE = Decimal(10) ** 11  # the column holds 14 digits, 3 of them decimals
+THOUSANDTH = Decimal("0.001")
+
+
 def parse_value(text):
-    """A measured value: empty is missing (not zero); « 1 234,5 » and « 1234.5 » both read."""
+    """A measured value: empty is missing (not zero); « 1 234,5 » and « 1234.5 » both read;
+    at most three decimals and eleven digits before the decimal mark."""
     if text is None:
         return None
-    if isinstance(text, int | float | Decimal):
-        return Decimal(str(text))
+    unreadable = ValueError(
+        _("Valeur « %(value)s » illisible : un nombre est attendu (virgule acceptée).")
+        % {"value": str(text)[:40]}
+    )
+    if isinstance(text, bool):
+        raise unreadable
     cleaned = str(text).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
     if cleaned == "":
         return None
-    try:
-        value = Decimal(cleaned.replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(
-            _("Valeur « %(value)s » illisible : un nombre est attendu (virgule acceptée).")
-            % {"value": text}
-        ) from None
-    if not value.is_finite() or abs(value) >= Decimal(10) ** 11:
-        raise ValueError(_("Valeur « %(value)s » hors des limites.") % {"value": text})
-    return value
+    with localcontext() as context:
+        context.prec = 40
+        try:
+            value = Decimal(cleaned.replace(",", "."))
+            if not value.is_finite():
+                raise unreadable
+            if abs(value) >= MAX_VALUE:
+                raise ValueError(_("Valeur « %(value)s » trop grande.") % {"value": str(text)[:40]})
+            if value != value.quantize(THOUSANDTH):
+                raise ValueError(
+                    _("Valeur « %(value)s » : trois décimales au plus.") % {"value": str(text)[:40]}
+                )
+        except ArithmeticError:  # InvalidOperation, Overflow: not a number we can hold
+            raise unreadable from None
+    return value.quantize(THOUSANDTH)
 
 
 class ValueWidget(widgets.Widget):
@@ -63,7 +77,7 @@ class PeriodWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         indicator = str((row or {}).get("indicateur", "")).strip()
-        frequency = self.frequencies.get(int(indicator)) if indicator.isdigit() else None
+        frequency = self.frequencies.get(int(indicator)) if is_whole_number(indicator) else None
         if frequency is None:
             return None  # the indicator column reports the error
         try:

@@ -19,12 +19,15 @@ import csv
 import datetime
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.core import signing
 from django.utils.translation import gettext as _
 
 REQUIRED = ("annee", "indicateur", "nombre", "est_diffuse")
+MAX_VALUE = Decimal(10) ** 11  # as measurements: 14 digits, 3 of them decimals
+THOUSANDTH = Decimal("0.001")
+MAX_LABEL = 120  # Indicator.ssmsi_indicator
 MISSING_MARKERS = {"", "na", "nan", "null", "ndiff", "nd", "s", "-"}
 
 
@@ -47,21 +50,27 @@ class Series:
 
 
 def _number(text: str):
+    """A count or a rate: missing markers read as None; rates are rounded to three decimals
+    (the registry's precision); anything else that is not a number we can hold is an error."""
     cleaned = (text or "").strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
     if cleaned.lower() in MISSING_MARKERS:
         return None
-    try:
-        value = Decimal(cleaned.replace(",", "."))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    with localcontext() as context:
+        context.prec = 40
+        try:
+            value = Decimal(cleaned.replace(",", "."))
+            if value.is_finite() and abs(value) < MAX_VALUE:
+                return value.quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
+        except ArithmeticError:
+            pass
+    raise ValueError(_("nombre « %(value)s » illisible ou hors limites") % {"value": text[:40]})
 
 
 def _year(text: str) -> int | None:
     text = (text or "").strip()
     if text.endswith(".0"):
         text = text[:-2]
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]{2,4}", text):
         return None
     year = int(text)
     if year < 100:  # older editions write 16 for 2016
@@ -131,13 +140,23 @@ def read_commune(uploaded, insee_code: str) -> dict[str, Series]:
             label = row[columns["indicateur"]].strip()
             if year is None or not label:
                 continue
+            if len(label) > MAX_LABEL:
+                raise SsmsiError(
+                    _("Ligne %(line)s : libellé d’indicateur de plus de %(max)s caractères.")
+                    % {"line": reader.line_num, "max": MAX_LABEL}
+                )
             published = row[columns["est_diffuse"]].strip().lower() != "ndiff"
-            count = _number(row[columns["nombre"]]) if published else None
-            rate = (
-                _number(row[columns["taux_pour_mille"]])
-                if published and "taux_pour_mille" in columns
-                else None
-            )
+            try:
+                count = _number(row[columns["nombre"]]) if published else None
+                rate = (
+                    _number(row[columns["taux_pour_mille"]])
+                    if published and "taux_pour_mille" in columns
+                    else None
+                )
+            except ValueError as error:
+                raise SsmsiError(
+                    _("Ligne %(line)s : %(error)s.") % {"line": reader.line_num, "error": error}
+                ) from None
             entry = series.setdefault(label, Series(label))
             if "unite_de_compte" in columns:
                 entry.unit = row[columns["unite_de_compte"]].strip()

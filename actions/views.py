@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bodies.access import access_for, can_manage_plans, can_read
+from bodies.resources import is_whole_number
 from meetings.models import Commitment
 
 from . import grid as measurement_grid
@@ -82,7 +83,11 @@ def action_detail(request, pk):
         .prefetch_related("partners", "sites", "milestones", "funding_lines"),
         pk=pk,
     )
-    indicators = list(action.indicators.prefetch_related(measurements_prefetch()))
+    indicators = list(
+        action.indicators.select_related("commune", "site").prefetch_related(
+            measurements_prefetch()
+        )
+    )
     for indicator in indicators:
         indicator.progress = indicator_progress(indicator, on)
     funding, total = funding_by_source(action.funding_lines.all())
@@ -128,7 +133,7 @@ def _plan_for_writing(request, pk):
 def _year(request, plan) -> int:
     default = measurement_grid.default_year(plan, timezone.localdate())
     text = (request.POST or request.GET).get("year", "")
-    if text.isdigit() and plan.starts_on.year - 1 <= int(text) <= plan.ends_on.year:
+    if is_whole_number(text) and plan.starts_on.year - 1 <= int(text) <= plan.ends_on.year:
         return int(text)
     return default
 

@@ -10,6 +10,7 @@ Imports are all-or-nothing: one transaction, rolled back on any error or validat
 """
 
 import logging
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -19,6 +20,11 @@ from . import access as policy
 from .models import Body, Institution, Membership, Person
 
 security_log = logging.getLogger("partnerships.security")
+
+
+def is_whole_number(text: str) -> bool:
+    """ASCII digits only: `str.isdigit()` accepts « ² », which `int()` then refuses."""
+    return bool(re.fullmatch(r"[0-9]{1,18}", text))
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -35,7 +41,7 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
     def clean(self, value, row=None, **kwargs):
         if value in (None, ""):
             return None
-        if not str(value).strip().isdigit():
+        if not is_whole_number(str(value).strip()):
             raise ValueError(
                 _("« %(value)s » n’est pas un numéro de %(model)s : un nombre entier est attendu.")
                 % {"model": self.model._meta.verbose_name, "value": value}
@@ -56,7 +62,7 @@ class IdWidget(widgets.Widget):
         if value in (None, ""):
             return None
         text = str(value).strip()
-        if not text.isdigit():
+        if not is_whole_number(text):
             raise ValueError(
                 _(
                     "Identifiant « %(value)s » invalide : un nombre entier est attendu, ou rien "

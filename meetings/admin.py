@@ -55,6 +55,6 @@ class CommitmentAdmin(AdministratorsOnlyAdmin):
     list_select_related = ["owner_institution", "body"]
     list_filter = ["status", "body__type", "body__department"]
     search_fields = ["description", "owner_institution__name", "body__name"]
-    autocomplete_fields = ["body", "meeting", "owner_institution", "owner_person"]
+    autocomplete_fields = ["body", "meeting", "owner_institution", "owner_person", "action"]
     raw_id_fields = ["decision"]
     inlines = [FollowUpInline]

@@ -12,6 +12,11 @@ def measure(value):
     grouping (« 97,5 », « 1 210 »); empty for a missing value."""
     if value in (None, ""):
         return ""
-    value = Decimal(value)
-    normalized = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    try:
+        value = Decimal(value)
+        normalized = (
+            value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+        )
+    except ArithmeticError:  # beyond what the registry stores: shown as it is
+        return str(value)
     return number_format(normalized, force_grouping=True)

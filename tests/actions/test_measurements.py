@@ -359,3 +359,60 @@ def test_a_preview_made_for_one_plan_cannot_feed_another(world, login):
         },
     )
     assert not other.indicators.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("100000000000", "trop grande"),
+        ("1,0001", "trois décimales au plus"),
+        ("1e1000000", "illisible"),
+        ("-1E+999999999", "illisible"),
+        ("NaN", "illisible"),
+        ("x" * 5000, "illisible"),
+    ],
+)
+def test_grid_refuses_what_the_database_cannot_hold(world, login, typed, message):
+    client = login(world, "coordinator")
+    response = grid_post(client, world.plan_a, {f"m-{world.indicator_a.pk}-2026": typed})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not world.indicator_a.measurements.filter(period_start__year=2026).exists()
+    assert client.get(world.plan_a.get_absolute_url()).status_code == 200
+
+
+def test_grid_ignores_a_year_written_in_other_digits(world, login):
+    client = login(world, "coordinator")
+    assert client.get(grid_url(world.plan_a) + "?year=%C2%B2").status_code == 200
+
+
+def test_ssmsi_file_with_an_unholdable_count_or_label_is_refused_in_french(world, login):
+    client = login(world, "coordinator")
+    url = reverse("actions:plan-ssmsi", args=[world.plan_a.pk])
+    huge = client.post(
+        url,
+        {
+            "file": ssmsi_file([("38185", 2024, "Vols", 123456789012345, 1.0)]),
+            "commune": world.grenoble.pk,
+        },
+    )
+    assert "Ligne 2 : nombre « 123456789012345 » illisible ou hors limites" in (
+        huge.content.decode()
+    )
+    long_label = client.post(
+        url,
+        {"file": ssmsi_file([("38185", 2024, "V" * 130, 3, 1.0)]), "commune": world.grenoble.pk},
+    )
+    assert "plus de 120 caractères" in long_label.content.decode()
+    odd_year = client.post(
+        url,
+        {"file": ssmsi_file([("38185", "²", "Vols", 3, 1.0)]), "commune": world.grenoble.pk},
+    )
+    assert "Aucune ligne pour Grenoble" in odd_year.content.decode()
+    assert not Indicator.objects.filter(source="SSMSI").exists()
+
+
+def test_ssmsi_rates_are_rounded_to_the_registrys_precision():
+    rows = [("38185", 2024, "Vols", 998, 6.30165432)]
+    series = ssmsi.read_commune(ssmsi_file(rows), "38185")
+    assert series["Vols"].years[2024] == (Decimal(998), Decimal("6.302"))

@@ -213,3 +213,25 @@ def test_coordinator_writes_an_action_with_its_milestones_and_funding(world, log
     assert action.milestones.get().title == "Recrutement des jeunes"
     assert sorted(action.funding_lines.values_list("amount", flat=True)) == [4000, 8000]
     assert list(action.sites.all()) == [world.site_a]
+
+
+def test_an_action_stays_in_its_plan(world):
+    world.action_a.plan = world.draft_plan_a
+    assert "Une fiche-action reste dans son plan" in errors(world.action_a)["plan"][0]
+
+
+def test_coordinator_cannot_move_an_action_in_the_admin(world, login):
+    client = login(world, "coordinator")
+    url = reverse("admin:actions_action_change", args=[world.action_a.pk])
+    page = client.get(url).content.decode()
+    assert 'name="plan"' not in page  # read-only once written
+
+
+def test_an_indicators_frequency_is_fixed_once_measured(world):
+    world.indicator_a.frequency = "monthly"
+    assert "sa fréquence ne peut plus changer" in errors(world.indicator_a)["frequency"][0]
+    world.indicator_b.measurements.all().delete()
+    world.indicator_b.frequency = "monthly"
+    world.indicator_b.full_clean()  # no measurement yet: free to change
+    world.indicator_b.ssmsi_indicator = "Cambriolages de logement"
+    assert errors(world.indicator_b)["frequency"] == ["Les chiffres du SSMSI sont annuels."]

@@ -86,7 +86,9 @@ def test_plan_page_query_count_does_not_grow_with_the_plan(
         action = factories.action(world.plan_a, world.inst_a, title=f"Action {n}")
         action.milestones.create(title="m", target_on=datetime.date(2025, 1, 1))
         action.funding_lines.create(source="commune", year=2025, amount=100)
-        indicator = factories.indicator(world.plan_a, name=f"Indicateur {n}")
+        indicator = factories.indicator(
+            world.plan_a, name=f"Indicateur {n}", commune=world.grenoble, site=world.site_a
+        )
         factories.measurements(indicator, {2023: 120, 2024: 110})
     with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
@@ -103,7 +105,13 @@ def test_action_page_query_count_does_not_grow_with_the_action(
     for n in range(5):
         world.action_a.partners.add(factories.institution(name=f"Partenaire {n}"))
         world.action_a.milestones.create(title=f"m{n}", target_on=datetime.date(2026, 1, 1))
-        indicator = factories.indicator(world.plan_a, name=f"I{n}", action=world.action_a)
+        indicator = factories.indicator(
+            world.plan_a,
+            name=f"I{n}",
+            action=world.action_a,
+            commune=world.grenoble,
+            site=world.site_a,
+        )
         factories.measurements(indicator, {2023: 120, 2024: 100})
         factories.commitment(world.meeting_a, world.inst_a, f"E{n}", action=world.action_a)
     with django_assert_num_queries(8):
