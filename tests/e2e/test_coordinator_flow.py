@@ -40,16 +40,6 @@ def server(transactional_db, settings):
     live = LiveServer("localhost")
     yield live
     live.stop()
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        # A request thread of the server may still hold its connection: end it, or the test
-        # database cannot be dropped when the run ends.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 @pytest.fixture
