@@ -32,8 +32,8 @@ pytestmark = [
 
 @pytest.fixture
 def server(transactional_db, settings):
-    """A live server for this test only: pytest-django's is session-wide and would still
-    hold a connection when the PostgreSQL test database is dropped."""
+    """A live server for this test only, stopped with it (pytest-django's is session-wide);
+    connections its threads leave behind are ended at the end of the run (conftest.py)."""
     from pytest_django.live_server_helper import LiveServer
 
     settings.ALLOWED_HOSTS = ["localhost"]
