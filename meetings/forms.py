@@ -200,6 +200,17 @@ class DecisionForm(RecordedRowForm):
     required_fields = ("text",)
 
 
+# The commitment row's fields, in the order of the page and of the saved record.
+COMMITMENT_FIELDS = (
+    "owner_institution",
+    "owner_person",
+    "description",
+    "due_on",
+    "confidentiality",
+    "action",
+)
+
+
 class CommitmentForm(RecordedRowForm):
     description = forms.CharField(
         label=_("Engagement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -220,17 +231,7 @@ class CommitmentForm(RecordedRowForm):
         self.fields["action"] = ObjectChoiceField(
             actions, label=_("Fiche-action servie (facultatif)"), required=False
         )
-        self.order_fields(
-            [
-                "id",
-                "owner_institution",
-                "owner_person",
-                "description",
-                "due_on",
-                "confidentiality",
-                "action",
-            ]
-        )
+        self.order_fields(["id", *COMMITMENT_FIELDS])
 
     required_fields = ("owner_institution", "description")
 

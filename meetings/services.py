@@ -20,6 +20,7 @@ from bodies.access import visible_institutions, visible_people
 from bodies.models import Confidentiality, Institution, Membership, Person
 
 from .forms import (
+    COMMITMENT_FIELDS,
     AgendaItemForm,
     AttendanceForm,
     Choices,
@@ -392,19 +393,12 @@ class MeetingPage:
             meeting.commitments,
             self.commitments,
             Commitment,
-            ["owner_institution", "owner_person", "description", "due_on", "action"],
+            [name for name in COMMITMENT_FIELDS if name != "confidentiality"],  # set apart
             user,
             lambda values: Commitment(body=meeting.body, meeting=meeting, **values),
             update=False,
         )
-        fields = [
-            "owner_institution",
-            "owner_person",
-            "description",
-            "due_on",
-            "confidentiality",
-            "action",
-        ]
+        fields = list(COMMITMENT_FIELDS)
 
         rows = self._rows(self.follow_ups)
         reviewed_later = set(

@@ -20,6 +20,16 @@ def clspd(grenoble):
     return factories.body(commune=grenoble)
 
 
+@pytest.fixture
+def demo(settings):
+    """Isère's territories and the whole demo (bodies, meetings, plans), as `make run`."""
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_territories", "--departments", "38")
+    call_command("load_demo")
+
+
 @pytest.fixture(autouse=True)
 def french():
     """Messages are asserted in French; a request in English must not leak into the next

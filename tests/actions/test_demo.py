@@ -11,13 +11,6 @@ from bodies.models import Body
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_territories", "--departments", "38")
-    call_command("load_demo")
-
-
 def test_major_bodies_have_a_plan_whose_progress_shows_both_success_and_delay(demo):
     for body_type in (Body.Type.CLSPD, Body.Type.CISPD, Body.Type.CDPD):
         assert ActionPlan.objects.filter(body__type=body_type, status="adopted").exists()

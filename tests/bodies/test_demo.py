@@ -8,13 +8,6 @@ from bodies.models import Body, Department, Institution, Membership, Person, Sit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_territories", "--departments", "38")
-    call_command("load_demo")
-
-
 def test_demo_covers_every_body_type_and_institution_category(demo):
     assert set(Body.objects.values_list("type", flat=True)) == set(Body.Type.values)
     assert set(Institution.objects.values_list("category", flat=True)) == set(

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from bodies.models import Body
@@ -12,13 +11,6 @@ from meetings.models import Commitment, Meeting, attendance_rate_by_institution
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_territories", "--departments", "38")
-    call_command("load_demo")
 
 
 def test_every_body_met_and_commitments_are_in_every_status(demo):
