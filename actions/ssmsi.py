@@ -14,9 +14,9 @@ stays flat whatever its size.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime
+import io
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -78,18 +78,32 @@ def _year(text: str) -> int | None:
     return year if 1990 <= year <= 2100 else None
 
 
-def _text_stream(uploaded):
-    """The upload as text: UTF-8 (with or without BOM), else Latin-1 (older editions)."""
+def _encoding(uploaded) -> str:
+    """UTF-8 (with or without BOM), else Latin-1 (older editions)."""
     raw = uploaded.read(4096)
     uploaded.seek(0)
-    encoding = "utf-8-sig"
     try:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         # a multi-byte character cut at the end of the sample is still UTF-8
         if error.start < len(raw) - 3:
-            encoding = "latin-1"
-    return codecs.getreader(encoding)(uploaded, errors="replace")
+            return "latin-1"
+    return "utf-8-sig"
+
+
+class _Lines:
+    """The file's header, then only the lines that mention `code`: a substring test in C
+    skips the other communes' millions of rows before the CSV parser sees them. `number`
+    is the physical line number of the last line given, for error messages."""
+
+    def __init__(self, text, code: str):
+        self.text, self.code, self.number = text, code, 0
+
+    def __iter__(self):
+        for number, line in enumerate(self.text, start=1):
+            if number == 1 or self.code in line:
+                self.number = number
+                yield line
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -117,8 +131,17 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 def read_commune(uploaded, insee_code: str) -> dict[str, Series]:
     """Every indicator of the file for the commune `insee_code`, by label."""
-    stream = _text_stream(uploaded)
-    reader = csv.reader(stream, delimiter=";")
+    binary = getattr(uploaded, "file", uploaded)
+    text = io.TextIOWrapper(binary, encoding=_encoding(uploaded), errors="replace", newline="")
+    try:
+        return _read(text, insee_code)
+    finally:
+        text.detach()  # the upload stays open for Django to clean up
+
+
+def _read(text, insee_code: str) -> dict[str, Series]:
+    lines = _Lines(text, insee_code)
+    reader = csv.reader(lines, delimiter=";")
     try:
         header = next(reader)
     except StopIteration:
@@ -143,7 +166,7 @@ def read_commune(uploaded, insee_code: str) -> dict[str, Series]:
             if len(label) > MAX_LABEL:
                 raise SsmsiError(
                     _("Ligne %(line)s : libellé d’indicateur de plus de %(max)s caractères.")
-                    % {"line": reader.line_num, "max": MAX_LABEL}
+                    % {"line": lines.number, "max": MAX_LABEL}
                 )
             published = row[columns["est_diffuse"]].strip().lower() != "ndiff"
             try:
@@ -155,7 +178,7 @@ def read_commune(uploaded, insee_code: str) -> dict[str, Series]:
                 )
             except ValueError as error:
                 raise SsmsiError(
-                    _("Ligne %(line)s : %(error)s.") % {"line": reader.line_num, "error": error}
+                    _("Ligne %(line)s : %(error)s.") % {"line": lines.number, "error": error}
                 ) from None
             entry = series.setdefault(label, Series(label))
             if "unite_de_compte" in columns:
@@ -164,7 +187,7 @@ def read_commune(uploaded, insee_code: str) -> dict[str, Series]:
     except csv.Error as error:
         raise SsmsiError(
             _("Fichier illisible à la ligne %(line)s : %(error)s")
-            % {"line": reader.line_num, "error": error}
+            % {"line": lines.number, "error": error}
         ) from None
     return dict(sorted(series.items()))
 
