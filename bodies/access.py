@@ -153,16 +153,15 @@ def can_read_problem_statement(access: Access, body: Body) -> bool:
     return can_read(access, body, body.problem_confidentiality, named=body.pk in access.member_of)
 
 
-def can_record_meetings(access: Access, body: Body) -> bool:
-    """Coordinators record the meetings (and their attendance, decisions, commitments) of
-    their bodies; administrators may too."""
+def writes_records(access: Access, body: Body) -> bool:
+    """Coordinators write the records of their bodies — meetings, attendance, decisions,
+    commitments, action plans, actions, indicators, measurements, imports; administrators
+    may too."""
     return access.is_admin or body.pk in access.coordinated
 
 
-def can_manage_plans(access: Access, body: Body) -> bool:
-    """Coordinators write the action plans of their bodies (actions, milestones, funding,
-    indicators, measurements, imports); administrators may too."""
-    return access.is_admin or body.pk in access.coordinated
+# The same rule, named by what the calling page does.
+can_record_meetings = can_manage_plans = writes_records
 
 
 def can_read(access: Access, body: Body, level: str, named: bool = False) -> bool:
