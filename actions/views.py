@@ -45,7 +45,7 @@ def _with_charts(indicators):
 
 def plan_detail(request, pk):
     """A plan: diagnostic (at its level), objectives and their actions with progress, its
-    indicators with charts and tables, funding by source. Nine queries whatever its size."""
+    indicators with charts and tables, funding by source. Seven queries whatever its size."""
     on = timezone.localdate()
     plans = plan_rows(readable_plans(request).filter(pk=pk), on)
     if not plans:
