@@ -79,9 +79,12 @@ def _year(text: str) -> int | None:
 
 
 def _encoding(uploaded) -> str:
-    """UTF-8 (with or without BOM), else Latin-1 (older editions)."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM (spreadsheet exports), else Latin-1
+    (older editions)."""
     raw = uploaded.read(4096)
     uploaded.seek(0)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     try:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -266,6 +266,12 @@ def test_reader_follows_column_names_and_two_digit_years_of_older_editions():
     assert series["Cambriolages de logement"].years == {2016: (Decimal(1400), None)}
 
 
+def test_reader_reads_a_utf16_export_too():
+    rows = [("38185", 2024, "Dégradations", 12, 0.5)]
+    series = ssmsi.read_commune(ssmsi_file(rows, encoding="utf-16"), "38185")
+    assert series["Dégradations"].years[2024] == (Decimal(12), Decimal("0.5"))
+
+
 def test_reader_says_in_french_what_is_missing():
     upload = SimpleUploadedFile("x.csv", b"code;annee;faits\n38185;2024;3\n")
     with pytest.raises(ssmsi.SsmsiError, match="colonne\\(s\\) manquante\\(s\\) CODGEO_AAAA"):
