@@ -14,6 +14,7 @@ from django.urls import reverse
 from actions import ssmsi
 from actions.models import Indicator, Measurement
 from tests import factories
+from tests.ssmsi_sample import write_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -206,37 +207,9 @@ def test_export_holds_only_the_users_plans(world, login):
 
 
 def ssmsi_file(rows, code_column="CODGEO_2025", encoding="utf-8"):
-    """A small file in the SSMSI format, written here independently of the reader: rows are
-    (code, year, indicator, count or None, rate or None); None counts are not published."""
+    """A small upload in the SSMSI format (see tests/ssmsi_sample.py)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(
-        [
-            code_column,
-            "annee",
-            "indicateur",
-            "unite_de_compte",
-            "nombre",
-            "taux_pour_mille",
-            "est_diffuse",
-            "insee_pop",
-            "insee_pop_millesime",
-        ]
-    )
-    for code, year, label, count, rate in rows:
-        writer.writerow(
-            [
-                code,
-                year,
-                label,
-                "Infraction",
-                "NA" if count is None else count,
-                "NA" if rate is None else str(rate).replace(".", ","),
-                "ndiff" if count is None else "diff",
-                "158454",
-                "2022",
-            ]
-        )
+    write_rows(out, rows, code_column)
     return SimpleUploadedFile("ssmsi.csv", out.getvalue().encode(encoding), "text/csv")
 
 

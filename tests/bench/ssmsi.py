@@ -7,51 +7,36 @@ and prints the peak memory Python allocated while reading. Prints figures; asser
 Run with `make bench`.
 """
 
-import csv
 import os
 import random
 import tempfile
 import time
 import tracemalloc
 
+from tests.ssmsi_sample import write_rows
+
 ROWS = int(os.environ.get("SSMSI_BENCH_ROWS", "2000000"))
 LABELS = [f"Indicateur {n}" for n in range(18)]
 
 
-def write_file(path, rows):
+def sample_rows(rows):
     rng = random.Random(1)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, delimiter=";")
-        writer.writerow(
-            [
-                "CODGEO_2025",
-                "annee",
-                "indicateur",
-                "unite_de_compte",
-                "nombre",
-                "taux_pour_mille",
-                "est_diffuse",
-                "insee_pop",
-                "insee_pop_millesime",
-            ]
+    for n in range(rows):
+        code = "38185" if n % 1000 == 0 else f"{10000 + n % 35000:05d}"
+        count = rng.randint(0, 900)
+        published = count >= 5  # small counts are not published
+        yield (
+            code,
+            2016 + n % 9,
+            LABELS[n % 18],
+            count if published else None,
+            round(count / 158.454, 6) if published else None,
         )
-        for n in range(rows):
-            code = "38185" if n % 1000 == 0 else f"{10000 + n % 35000:05d}"
-            count = rng.randint(0, 900)
-            published = count >= 5
-            writer.writerow(
-                [
-                    code,
-                    2016 + n % 9,
-                    LABELS[n % 18],
-                    "Infraction",
-                    count if published else "NA",
-                    f"{count / 158.454:.6f}".replace(".", ",") if published else "NA",
-                    "diff" if published else "ndiff",
-                    "158454",
-                    "2021",
-                ]
-            )
+
+
+def write_file(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        write_rows(handle, sample_rows(rows))
 
 
 def main():
