@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from bodies.access import readable_q
 from bodies.models import Body, Commune, Confidentiality, Institution, Site
 
 from . import periods
@@ -50,8 +51,6 @@ class ActionPlanQuerySet(models.QuerySet):
         """Plans `access` may read: by level (`readable_q`; the body's current members read
         its plans whatever their level), drafts only for their writers and the prefecture
         staff of their département."""
-        from bodies.access import readable_q
-
         if access.is_admin:
             return self
         published = ~Q(status=ActionPlan.Status.DRAFT)

@@ -24,7 +24,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import Action, ActionPlan, Indicator, Measurement
+from .models import Action, ActionPlan, FundingLine, Indicator, Measurement
 
 ON_TRACK_MARGIN = Decimal("0.10")
 
@@ -161,8 +161,6 @@ class PlanProgress:
 
 
 def funding_by_source(lines) -> tuple[list, Decimal]:
-    from .models import FundingLine
-
     totals: dict[str, Decimal] = {}
     for line in lines:
         totals[line.source] = totals.get(line.source, Decimal(0)) + line.amount

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from bodies import access as policy
-from bodies.resources import ScopedForeignKeyWidget, is_whole_number
+from bodies.resources import ScopedForeignKeyWidget
+from bodies.validators import is_whole_number
 
 from . import periods
 from .models import ActionPlan, Indicator, Measurement

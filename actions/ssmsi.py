@@ -23,6 +23,9 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.core import signing
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from .models import Indicator, Measurement
 
 REQUIRED = ("annee", "indicateur", "nombre", "est_diffuse")
 MAX_VALUE = Decimal(10) ** 11  # as measurements: 14 digits, 3 of them decimals
@@ -248,10 +251,6 @@ def import_series(plan, commune, chosen: list[Series], rate: bool, user) -> dict
     """Each chosen series becomes the yearly measurements of the plan's indicator that tracks
     it for this commune (created when there is none), source « SSMSI ». Run inside a
     transaction by the caller. Returns counts."""
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-    from .models import Indicator, Measurement
-
     unit = _("‰ habitants") if rate else _("faits")
     indicators = {
         i.ssmsi_indicator: i

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bodies.access import access_for, can_manage_plans, can_read
-from bodies.resources import is_whole_number
+from bodies.access import access_for, can_manage_plans, can_read_body_text
+from bodies.validators import is_whole_number
 from meetings.models import Commitment
 
 from . import grid as measurement_grid
@@ -30,13 +30,6 @@ from .progress import (
 
 def readable_plans(request):
     return ActionPlan.objects.readable_by(access_for(request.user))
-
-
-def _diagnostic_readable(access, plan) -> bool:
-    body = plan.body
-    return can_read(
-        access, body, plan.diagnostic_confidentiality, named=body.pk in access.member_of
-    )
 
 
 def _with_charts(indicators):
@@ -67,7 +60,7 @@ def plan_detail(request, pk):
         "unfiled_actions": unfiled,
         "plan_indicators": _with_charts(i for i in indicators if i.action_id is None),
         "action_indicators": [i for i in indicators if i.action_id is not None],
-        "show_diagnostic": _diagnostic_readable(access, plan),
+        "show_diagnostic": can_read_body_text(access, plan.body, plan.diagnostic_confidentiality),
         "can_manage": can_manage_plans(access, plan.body),
     }
     return render(request, "actions/plan_detail.html", context)

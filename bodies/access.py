@@ -148,9 +148,14 @@ def readable_q(
     return q
 
 
+def can_read_body_text(access: Access, body: Body, level: str) -> bool:
+    """A text that belongs to the body as a whole (a GLTD's problem statement, a plan's
+    diagnostic) at `level`: the body's current members count as named on it."""
+    return can_read(access, body, level, named=body.pk in access.member_of)
+
+
 def can_read_problem_statement(access: Access, body: Body) -> bool:
-    """A body's problem statement (GLTD): its current members count as named."""
-    return can_read(access, body, body.problem_confidentiality, named=body.pk in access.member_of)
+    return can_read_body_text(access, body, body.problem_confidentiality)
 
 
 def writes_records(access: Access, body: Body) -> bool:

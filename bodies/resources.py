@@ -10,7 +10,6 @@ Imports are all-or-nothing: one transaction, rolled back on any error or validat
 """
 
 import logging
-import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -18,13 +17,9 @@ from import_export import fields, resources, widgets
 
 from . import access as policy
 from .models import Body, Institution, Membership, Person
+from .validators import is_whole_number
 
 security_log = logging.getLogger("partnerships.security")
-
-
-def is_whole_number(text: str) -> bool:
-    """ASCII digits only: `str.isdigit()` accepts « ² », which `int()` then refuses."""
-    return bool(re.fullmatch(r"[0-9]{1,18}", text))
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):

@@ -72,3 +72,8 @@ def qpv_department_code(qpv_code: str) -> str:
     """The département code embedded in a QPV code: QN03801M → 38, QN02A01B → 2A."""
     part = qpv_code[2:5]
     return part[1:] if part.startswith("0") else part
+
+
+def is_whole_number(text: str) -> bool:
+    """ASCII digits only: `str.isdigit()` accepts « ² », which `int()` then refuses."""
+    return bool(re.fullmatch(r"[0-9]{1,18}", text))
