@@ -97,20 +97,18 @@ def indicator_chart(indicator, progress, width=640, height=300):
         _("Mesures (%(unit)s)") % {"unit": indicator.unit},
         [None if value is None else float(value) for _start, _label, value in points],
     )
-    if indicator.target_value is not None:
-        chart.add(
-            _("Cible"),
-            [float(indicator.target_value)] * len(points),
-            show_dots=False,
-            stroke_style={"dasharray": "6,4", "width": 2},
-        )
-    if indicator.baseline_value is not None:
-        chart.add(
-            _("Référence"),
-            [float(indicator.baseline_value)] * len(points),
-            show_dots=False,
-            stroke_style={"dasharray": "2,3", "width": 1.5},
-        )
+    # the target and the baseline as flat lines, dashed, in the colours of STYLE
+    for label, level, dashes, width in (
+        (_("Cible"), indicator.target_value, "6,4", 2),
+        (_("Référence"), indicator.baseline_value, "2,3", 1.5),
+    ):
+        if level is not None:
+            chart.add(
+                label,
+                [float(level)] * len(points),
+                show_dots=False,
+                stroke_style={"dasharray": dashes, "width": width},
+            )
     root = chart.render_tree()
     # pygal's tooltip script and the data its tooltips read (`desc` elements): without the
     # script they only lengthen the page.
