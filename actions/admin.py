@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
 from bodies import access as policy
-from bodies.admin import AuditedAdmin
-from bodies.models import Body, Commune, Site
+from bodies.scoped_admin import AuditedAdmin
 
 from .models import (
     Action,
@@ -25,24 +24,8 @@ from .models import (
 from .resources import MeasurementResource, editable_indicators
 
 
-def coordinated_bodies(access):
-    return Body.objects.filter(pk__in=access.coordinated)
-
-
 def editable_plans(access):
     return ActionPlan.objects.editable_by(access)
-
-
-def reference_institutions(access):
-    return policy.visible_institutions(access)
-
-
-def reference_sites(access):
-    return Site.objects.filter(department_id__in=access.reference_departments)
-
-
-def reference_communes(access):
-    return Commune.objects.filter(department_id__in=access.reference_departments)
 
 
 class PlanWritersAdmin(AuditedAdmin):
@@ -51,19 +34,18 @@ class PlanWritersAdmin(AuditedAdmin):
     body_path = "plan__body"  # from the model to the plan's body
 
     def viewing_roles(self, access):
-        return access.is_admin or bool(access.coordinated)
+        return policy.writes_plans(access)
 
     changing_roles = may_add = viewing_roles
 
     def visible(self, access, qs):
-        if access.is_admin:
-            return qs
-        return qs.filter(**{f"{self.body_path}_id__in": access.coordinated})
+        return qs.filter(policy.coordinated_q(access, self.body_path))
 
     editable = visible
 
     def has_view_history_or_change_history_permission(self, request, obj=None):
-        return self.access(request).is_admin  # the history of a plan is read by administrators
+        # The history of a plan is read by administrators.
+        return policy.is_administrator(self.access(request))
 
     has_view_history_permission = has_view_history_or_change_history_permission
 
@@ -73,8 +55,7 @@ class PlanWriterInline(admin.TabularInline):
     its admin, in scope) writes them."""
 
     def _writes_plans(self, request, obj=None):
-        access = policy.access_for(request.user)
-        return access.is_admin or bool(access.coordinated)
+        return policy.writes_plans(policy.access_for(request.user))
 
     has_view_permission = has_change_permission = has_delete_permission = _writes_plans
 
@@ -102,7 +83,7 @@ class ActionPlanAdmin(PlanWritersAdmin):
         (_("Période et adoption"), {"fields": ["starts_on", "ends_on", "status", "adopted_on"]}),
         (_("Diagnostic"), {"fields": ["diagnostic", "diagnostic_confidentiality"]}),
     ]
-    field_choices = {"body": coordinated_bodies}
+    field_choices = {"body": policy.coordinated_bodies}
 
 
 class MilestoneInline(PlanWriterInline):
@@ -142,9 +123,9 @@ class ActionAdmin(PlanWritersAdmin):
     field_choices = {
         "plan": editable_plans,
         "objective": lambda access: Objective.objects.filter(plan__in=editable_plans(access)),
-        "lead_institution": reference_institutions,
-        "partners": reference_institutions,
-        "sites": reference_sites,
+        "lead_institution": policy.visible_institutions,
+        "partners": policy.visible_institutions,
+        "sites": policy.reference_sites,
     }
 
     def get_readonly_fields(self, request, obj=None):
@@ -178,8 +159,8 @@ class IndicatorAdmin(PlanWritersAdmin):
     field_choices = {
         "plan": editable_plans,
         "action": lambda access: Action.objects.filter(plan__in=editable_plans(access)),
-        "site": reference_sites,
-        "commune": reference_communes,
+        "site": policy.reference_sites,
+        "commune": policy.reference_communes,
     }
 
 

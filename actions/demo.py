@@ -4,9 +4,9 @@ Each plan runs over three years around the loading day (from last year to next y
 progress always looks current: actions with funding and milestones (some reached, some late),
 indicators with a baseline two years back and yearly measurements since, a few on track, a
 few behind, one with a count the SSMSI did not publish, one measured monthly. Saint-Martin-
-d’Hères has a plan still in preparation (not published). Commitments made in meetings whose
-wording matches an action are linked to it. Deterministic for a given day and idempotent (a
-body that already has plans is left alone).
+d’Hères has a plan still in preparation (not published); `meetings.demo` then links the
+commitments made in meetings to the actions they serve. Deterministic for a given day and
+idempotent (a body that already has plans is left alone).
 """
 
 import datetime
@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from bodies.models import Body, Institution, Site
-from meetings.models import Commitment
 
 from .models import Action, ActionPlan, Axis, FundingLine, Indicator, Measurement, Milestone
 
@@ -409,12 +408,6 @@ def load_actions_demo(today: datetime.date | None = None) -> Counter:
             Measurement.objects.bulk_create(rows)
             created["indicateurs"] += 1
             created["mesures"] += len(rows)
-        # Commitments made in meetings to carry out an action serve it.
-        for action in actions:
-            linked = Commitment.objects.filter(
-                body=body, description__startswith=action.title, action__isnull=True
-            ).update(action=action)
-            created["engagements rattachés à une action"] += linked
     for key, title in DRAFT.items():
         body = demo_body(key)
         if body is None or body.plans.exists():

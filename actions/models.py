@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from bodies.access import readable_q
+from bodies import rules
 from bodies.models import Body, Commune, Confidentiality, Institution, Site
 
 from . import periods
@@ -51,18 +51,16 @@ class ActionPlanQuerySet(models.QuerySet):
         """Plans `access` may read: by level (`readable_q`; the body's current members read
         its plans whatever their level), drafts only for their writers and the prefecture
         staff of their département."""
-        if access.is_admin:
+        if rules.is_administrator(access):
             return self
         published = ~Q(status=ActionPlan.Status.DRAFT)
-        writers = Q(body_id__in=access.coordinated) | Q(body__department_id__in=access.departments)
         # The current members of a case-level body are the named readers of its plans.
-        level = readable_q(access) | Q(body_id__in=access.member_of)
-        return self.filter(level & (published | writers))
+        level = rules.readable_q(access) | rules.members_q(access)
+        return self.filter(level & (published | rules.staff_scope_q(access)))
 
     def editable_by(self, access):
-        if access.is_admin:
-            return self
-        return self.filter(body_id__in=access.coordinated)
+        """Plans of the bodies `access` coordinates."""
+        return self.filter(rules.coordinated_q(access))
 
 
 class ActionPlan(models.Model):

@@ -1,5 +1,6 @@
 """Plan and action pages, for every reader allowed (404 otherwise); the measurement grid
-and the imports, for those who write the plan."""
+and the imports, for those who write the plan. The action page lists the commitments made in
+meetings to serve the action: it is assembled in `partnerships.views` from `action_context`."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -12,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from bodies.access import access_for, can_manage_plans, can_read_body_text
 from bodies.validators import is_whole_number
-from meetings.models import Commitment
 
 from . import grid as measurement_grid
 from . import ssmsi
@@ -66,10 +66,11 @@ def plan_detail(request, pk):
     return render(request, "actions/plan_detail.html", context)
 
 
-def action_detail(request, pk):
-    """A fiche-action: who leads it with whom, where, when; its milestones, funding,
-    indicators and the commitments made in meetings to serve it."""
+def action_context(request, pk) -> dict:
+    """What the action page shows from this app: who leads the action with whom, where,
+    when; its milestones, funding and indicators with their charts."""
     on = timezone.localdate()
+    access = access_for(request.user)
     action = get_object_or_404(
         Action.objects.filter(plan__in=readable_plans(request))
         .select_related("plan__body", "lead_institution", "objective")
@@ -85,13 +86,8 @@ def action_detail(request, pk):
         indicator.progress = indicator_progress(indicator, on)
     funding, total = funding_by_source(action.funding_lines.all())
     years = sorted({line.year for line in action.funding_lines.all()})
-    commitments = (
-        Commitment.objects.readable_by(request.user)
-        .filter(action=action)
-        .select_related("owner_institution", "meeting")
-        .order_by("due_on", "pk")
-    )
-    context = {
+    return {
+        "access": access,
         "action": action,
         "plan": action.plan,
         "body": action.plan.body,
@@ -102,11 +98,9 @@ def action_detail(request, pk):
         "funding_total": total,
         "funding_years": years,
         "indicators": _with_charts(indicators),
-        "commitments": commitments,
         "today": on,
-        "can_manage": can_manage_plans(access_for(request.user), action.plan.body),
+        "can_manage": can_manage_plans(access, action.plan.body),
     }
-    return render(request, "actions/action_detail.html", context)
 
 
 def _plan_for_writing(request, pk):

@@ -1,26 +1,17 @@
-"""Administration of the registry's reference data, scoped by `bodies.access`.
-
-Permissions come from roles (superuser, prefecture staff, coordinator), not from Django's
-per-model permissions: each admin says which rows a user may see, change, add and delete,
-and which choices each foreign key offers — the same choices the autocompletes return and the
-forms validate against. Out-of-scope objects answer 404; in-scope writes a role does not allow
-answer 403.
+"""Administration of the registry's reference data, scoped by `bodies.access` through the
+shared base of `bodies.scoped_admin` (roles, not Django's per-model permissions).
 
 Changelists and change forms keep a bounded number of queries whatever the table size
 (asserted in tests/bodies/test_admin.py): related columns through `list_select_related`,
 territories and people through autocompletes (35,000 communes never render as one select).
 """
 
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import access as policy
 from .models import (
@@ -38,221 +29,13 @@ from .models import (
     today,
 )
 from .resources import MembershipResource
-
-
-class ScopedChoices:
-    """Foreign-key and many-to-many choices limited by role: `field_choices` maps a field
-    name to a function(access) -> queryset. Administrators choose from everything."""
-
-    field_choices: dict = {}
-
-    def choices_for(self, request, field_name):
-        access = policy.access_for(request.user)
-        if access.is_admin or field_name not in self.field_choices:
-            return None
-        return self.field_choices[field_name](access)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        choices = self.choices_for(request, db_field.name)
-        if choices is not None:
-            kwargs["queryset"] = choices
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        choices = self.choices_for(request, db_field.name)
-        if choices is not None:
-            kwargs["queryset"] = choices
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class ScopedAdmin(ScopedChoices, admin.ModelAdmin):
-    """Base for every admin of the registry.
-
-    Subclasses define `visible(access, qs)` (rows the user may open), `editable(access, qs)`
-    (rows the user may change), `deletable(access, qs)`, `changing_roles(access)` (whether
-    the role changes anything of this model: no query), `may_add(access)`,
-    `deleting_roles(access)`, and `field_choices`.
-    """
-
-    # -- policy, overridden per model --------------------------------------------------
-
-    def visible(self, access, qs):
-        return qs if access.is_staff else qs.none()
-
-    def editable(self, access, qs):
-        return qs if access.is_admin else qs.none()
-
-    def may_add(self, access):
-        return access.is_admin
-
-    def deletable(self, access, qs):
-        return self.editable(access, qs)
-
-    # -- Django admin hooks ------------------------------------------------------------
-
-    def access(self, request):
-        return policy.access_for(request.user)
-
-    def get_queryset(self, request):
-        return self.visible(self.access(request), super().get_queryset(request))
-
-    def _allowed(self, request, rule, obj) -> bool:
-        """`rule` applied to `obj` (one query, memoised for the request)."""
-        access = self.access(request)
-        if access.is_admin:
-            return True
-        memo = request.__dict__.setdefault("_registry_allowed", {})
-        key = (self.model, rule.__name__, obj.pk)
-        if key not in memo:
-            memo[key] = rule(access, self.model._default_manager.filter(pk=obj.pk)).exists()
-        return memo[key]
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def viewing_roles(self, access) -> bool:
-        """Whether the role opens this model's list at all (no query)."""
-        return access.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        access = self.access(request)
-        if not self.viewing_roles(access):
-            return False
-        return obj is None or self._allowed(request, self.visible, obj)
-
-    def has_change_permission(self, request, obj=None):
-        if obj is None:
-            return self.changing_roles(self.access(request))
-        return self._allowed(request, self.editable, obj)
-
-    def changing_roles(self, access) -> bool:
-        return access.is_admin
-
-    def has_add_permission(self, request):
-        return self.may_add(self.access(request))
-
-    def has_delete_permission(self, request, obj=None):
-        access = self.access(request)
-        if obj is None:
-            return access.is_admin or self.deleting_roles(access)
-        return self._allowed(request, self.deletable, obj)
-
-    def deleting_roles(self, access) -> bool:
-        return self.changing_roles(access)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """A conflict that only the database sees (two rows of one form breaking a unique
-        rule together) comes back as a message, never as a server error; the admin's own
-        transaction has rolled everything back."""
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError:
-            messages.error(
-                request,
-                _(
-                    "Rien n’a été enregistré : les lignes saisies se contredisent (par "
-                    "exemple deux présidents en exercice, ou la même personne deux fois). "
-                    "Corrigez et recommencez."
-                ),
-            )
-            return HttpResponseRedirect(request.get_full_path())
-
-    def get_object(self, request, object_id, from_field=None):
-        # Out of scope and nonexistent look the same, and answer before any permission
-        # check could tell them apart: 404 (Django would redirect with a message).
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
-
-    def lookup_allowed(self, lookup, value, request=None):
-        """Only the declared filters, for everyone but administrators: a free lookup such as
-        `?problem_statement__icontains=…` would let a reader test hidden text."""
-        if request is not None and self.access(request).is_admin:
-            return super().lookup_allowed(lookup, value, request)
-        declared = [f for f in self.list_filter if isinstance(f, str)]
-        if self.date_hierarchy:
-            declared.append(self.date_hierarchy)
-        if not any(lookup == name or lookup.startswith(f"{name}__") for name in declared):
-            return False
-        return super().lookup_allowed(lookup, value, request)
-
-    def get_search_results(self, request, queryset, search_term):
-        """Autocompletes return what the asking form accepts, not the whole table."""
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        source = autocomplete_source(self.admin_site, request)
-        if source is not None:
-            source_admin, field_name = source
-            choices = source_admin.choices_for(request, field_name)
-            if choices is not None:
-                queryset = queryset.filter(pk__in=choices.values("pk"))
-        return queryset, may_have_duplicates
-
-
-class AuditedAdmin(ScopedAdmin, SimpleHistoryAdmin):
-    """A scoped admin over a model with django-simple-history records: its history is read by
-    administrators and by prefecture staff in scope, and never reverted from the admin."""
-
-    def _check_history_scope(self, request, object_id, version_id=None):
-        """404 for a malformed id (rather than a crash) and for an object out of scope."""
-        try:
-            object_id = self.model._meta.pk.to_python(unquote(object_id))
-            if version_id is not None:
-                int(version_id)
-        except (ValidationError, ValueError, TypeError):
-            raise Http404 from None
-        if not self.access(request).is_admin and not (
-            self.get_queryset(request).filter(pk=object_id).exists()
-        ):
-            raise Http404
-
-    def history_readable(self, request, obj) -> bool:
-        """Whether every field shown in the history may be read (see BodyAdmin)."""
-        return True
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._check_history_scope(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history saves a POST here (a revert) whatever the permissions say: history
-        # is read-only in the registry.
-        if request.method != "GET":
-            return HttpResponseNotAllowed(["GET"])
-        self._check_history_scope(request, object_id, version_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def has_view_history_or_change_history_permission(self, request, obj=None):
-        access = self.access(request)
-        if access.is_admin:
-            return True
-        return (
-            bool(access.departments)
-            and self.has_view_permission(request, obj)
-            and (obj is None or self.history_readable(request, obj))
-        )
-
-    has_view_history_permission = has_view_history_or_change_history_permission
-
-    def has_change_history_permission(self, request, obj=None):
-        return False  # history is read-only: reverting would bypass validation
-
-
-def autocomplete_source(site, request):
-    """(admin of the form asking, field name) for an autocomplete request, else None."""
-    if request.resolver_match is None or request.resolver_match.url_name != "autocomplete":
-        return None
-    try:
-        from django.apps import apps
-
-        model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
-    except (KeyError, LookupError):
-        return None
-    source_admin = site._registry.get(model)
-    if not isinstance(source_admin, ScopedAdmin):
-        return None
-    return source_admin, request.GET.get("field_name", "")
-
+from .scoped_admin import (
+    AdministratorsOnlyAdmin,
+    AuditedAdmin,
+    ScopedAdmin,
+    ScopedChoices,
+    administrators_only,
+)
 
 # -- territories: public reference data, loaded by command, changed by administrators only --
 
@@ -328,14 +111,6 @@ class CommuneAdmin(TerritoryAdmin):
 # -- institutions, people, sites -----------------------------------------------------------
 
 
-def departments_in_scope(access):
-    return Department.objects.filter(pk__in=access.departments)
-
-
-def communes_in_scope(access):
-    return Commune.objects.filter(department_id__in=access.departments)
-
-
 @admin.register(Institution)
 class InstitutionAdmin(AuditedAdmin):
     list_display = ["name", "category", "department", "commune"]
@@ -343,7 +118,7 @@ class InstitutionAdmin(AuditedAdmin):
     list_filter = ["category", "department"]
     search_fields = ["name", "=siren"]
     autocomplete_fields = ["department", "commune"]
-    field_choices = {"department": departments_in_scope, "commune": communes_in_scope}
+    field_choices = {"department": policy.scoped_departments, "commune": policy.department_communes}
 
     def visible(self, access, qs):
         return policy.visible_institutions(access, qs)
@@ -352,7 +127,7 @@ class InstitutionAdmin(AuditedAdmin):
         return policy.editable_institutions(access, qs)
 
     def changing_roles(self, access):
-        return access.is_admin or bool(access.departments)
+        return policy.edits_reference_data(access)
 
     may_add = changing_roles
 
@@ -369,23 +144,23 @@ class PersonAdmin(AuditedAdmin):
     editable = visible
 
     def deletable(self, access, qs):
-        return qs if access.is_admin else qs.none()
+        return administrators_only(access, qs)
 
     def changing_roles(self, access):
-        return access.is_staff
+        return policy.uses_administration(access)
 
     may_add = changing_roles
 
     def deleting_roles(self, access):
-        return access.is_admin
+        return policy.is_administrator(access)
 
     def history_readable(self, request, obj):
         # The history shows the linked user account, which only administrators manage.
-        return self.access(request).is_admin
+        return policy.is_administrator(self.access(request))
 
     def get_exclude(self, request, obj=None):
         # Linking a person to a user account grants member access: administrators only.
-        return None if self.access(request).is_admin else self.exclude_for_non_admin
+        return None if policy.is_administrator(self.access(request)) else self.exclude_for_non_admin
 
     def get_queryset(self, request):
         on = today()
@@ -412,7 +187,10 @@ class SiteAdmin(AuditedAdmin):
     list_filter = ["kind", "department"]
     search_fields = ["name", "=qpv_code"]
     autocomplete_fields = ["department", "communes"]
-    field_choices = {"department": departments_in_scope, "communes": communes_in_scope}
+    field_choices = {
+        "department": policy.scoped_departments,
+        "communes": policy.department_communes,
+    }
 
     def visible(self, access, qs):
         return policy.editable_sites(access, qs)
@@ -420,7 +198,7 @@ class SiteAdmin(AuditedAdmin):
     editable = visible
 
     def changing_roles(self, access):
-        return access.is_admin or bool(access.departments)
+        return policy.edits_reference_data(access)
 
     may_add = viewing_roles = changing_roles
 
@@ -492,19 +270,27 @@ class MembershipFormSet(BaseInlineFormSet):
                 )
 
 
-class CurrentMembershipInline(ScopedChoices, admin.TabularInline):
+class MembershipInline(ScopedChoices, admin.TabularInline):
+    """A body's memberships, on the body's form."""
+
+    model = Membership
+    fields = ["person", "institution", "role", "started_on", "ended_on", "substitute"]
+    formset = MembershipFormSet
+    field_choices = MEMBERSHIP_CHOICES
+
+    def access(self, request):
+        return policy.access_for(request.user)
+
+
+class CurrentMembershipInline(MembershipInline):
     """Existing memberships: who sat is history, so person and institution are read-only;
     a change of person is recorded by ending the membership and adding a new one."""
 
-    model = Membership
     extra = 0
-    fields = ["person", "institution", "role", "started_on", "ended_on", "substitute"]
     readonly_fields = ["person", "institution", "substitute"]
     verbose_name = _("membre enregistré")
     verbose_name_plural = _("membres enregistrés (mettre fin à un mandat : saisir sa fin)")
     show_change_link = True
-    formset = MembershipFormSet
-    field_choices = MEMBERSHIP_CHOICES
 
     def get_queryset(self, request):
         return (
@@ -518,31 +304,28 @@ class CurrentMembershipInline(ScopedChoices, admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
-        access = policy.access_for(request.user)
-        return access.is_admin or (obj is not None and obj.department_id in access.departments)
+        access = self.access(request)
+        return policy.is_administrator(access) or (
+            obj is not None and policy.can_edit_body(access, obj)
+        )
 
     has_delete_permission = has_change_permission
 
     def has_view_permission(self, request, obj=None):
-        return policy.access_for(request.user).is_staff
+        return policy.uses_administration(self.access(request))
 
 
-class NewMembershipInline(ScopedChoices, admin.TabularInline):
-    model = Membership
+class NewMembershipInline(MembershipInline):
     extra = 1
-    fields = ["person", "institution", "role", "started_on", "ended_on", "substitute"]
     autocomplete_fields = ["person", "institution", "substitute"]
     verbose_name = _("nouveau membre")
     verbose_name_plural = _("ajouter des membres")
-    formset = MembershipFormSet
-    field_choices = MEMBERSHIP_CHOICES
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
 
     def has_add_permission(self, request, obj):
-        access = policy.access_for(request.user)
-        return access.is_admin or bool(access.departments)
+        return policy.edits_reference_data(self.access(request))
 
     def has_change_permission(self, request, obj=None):
         return self.has_add_permission(request, obj)
@@ -569,9 +352,9 @@ class BodyAdmin(AuditedAdmin):
         (_("GLTD"), {"fields": ["problem_statement", "problem_confidentiality"]}),
     ]
     field_choices = {
-        "department": departments_in_scope,
-        "commune": communes_in_scope,
-        "epci": lambda access: Epci.objects.filter(department_id__in=access.departments),
+        "department": policy.scoped_departments,
+        "commune": policy.department_communes,
+        "epci": policy.department_epcis,
         "parent": policy.editable_bodies,
         "sites": policy.editable_sites,
     }
@@ -584,15 +367,15 @@ class BodyAdmin(AuditedAdmin):
 
     def deletable(self, access, qs):
         # Dissolve a body rather than delete it: its history is the registry's point.
-        return qs if access.is_admin else qs.none()
+        return administrators_only(access, qs)
 
     def changing_roles(self, access):
-        return access.is_admin or bool(access.departments)
+        return policy.edits_reference_data(access)
 
     may_add = changing_roles
 
     def deleting_roles(self, access):
-        return access.is_admin
+        return policy.is_administrator(access)
 
     PROBLEM_FIELDS = ("problem_statement", "problem_confidentiality")
 
@@ -619,7 +402,7 @@ class BodyAdmin(AuditedAdmin):
         unreadable = [
             level
             for level in Confidentiality.values
-            if not policy.can_read(access, obj, level, named=obj.pk in access.member_of)
+            if not policy.can_read_body_text(access, obj, level)
         ]
         return (
             not obj.history.filter(problem_confidentiality__in=unreadable)
@@ -658,7 +441,7 @@ class MembershipAdmin(ImportExportMixin, AuditedAdmin):
     editable = visible
 
     def changing_roles(self, access):
-        return access.is_staff
+        return policy.uses_administration(access)
 
     may_add = changing_roles
 
@@ -670,17 +453,6 @@ class MembershipAdmin(ImportExportMixin, AuditedAdmin):
 
     def has_export_permission(self, request):
         return self.viewing_roles(self.access(request))
-
-
-class AdministratorsOnlyAdmin(AuditedAdmin):
-    """Reference data that only administrators open in the administration (others use the
-    registry's own pages, or have no business there)."""
-
-    def visible(self, access, qs):
-        return qs if access.is_admin else qs.none()
-
-    def viewing_roles(self, access):
-        return access.is_admin
 
 
 @admin.register(RoleAssignment)

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import rules
+from .enums import Confidentiality
 from .validators import (
     DEPARTMENT_CODE_RE,
     INSEE_CODE_RE,
@@ -34,22 +36,6 @@ def today() -> datetime.date:
 def with_de(name: str) -> str:
     """French elision for generated names: « de Grenoble », « d’Échirolles »."""
     return f"d’{name}" if name[:1].lower() in "aeiouyhéèêàâîôû" else f"de {name}"
-
-
-class Confidentiality(models.TextChoices):
-    """Who may read a record (domain guide §6). Used by meetings, decisions, commitments and
-    plan diagnostics; a body type gives the default level of its records."""
-
-    PUBLIC = "public", _("Public")
-    PARTNERS = "partners", _("Partenaires (membres de l’instance)")
-    RESTRICTED = "restricted", _("Restreint (membres nommés)")
-
-    @classmethod
-    def stricter(cls, *levels: str) -> str:
-        """The most confidential of the given levels (blanks ignored): a record is never
-        less confidential than the meeting it belongs to."""
-        order = list(cls.values)
-        return max((level for level in levels if level), key=order.index, default=cls.PUBLIC)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,17 +405,19 @@ class BodyQuerySet(models.QuerySet):
     def of_type(self, *types: str):
         return self.filter(type__in=types)
 
-    # Shortcuts to `bodies.access`, the one place that decides (imported late: it imports
-    # these models).
-    def visible_to(self, user):
-        from .access import access_for, visible_bodies
+    # Scoped by the rules of `bodies.rules`, for an `Access` (`bodies.access.access_for`).
+    def visible_to(self, access):
+        """All bodies: a body's existence, type, territory and composition by institution
+        are public (the directory); what is confidential is in its records (`readable_q`)."""
+        return self
 
-        return visible_bodies(access_for(user), self)
+    def administered_by(self, access):
+        """Bodies of the user's départements (prefecture staff) and those it coordinates."""
+        return self.filter(rules.staff_scope_q(access, rules.SELF))
 
-    def editable_by(self, user):
-        from .access import access_for, editable_bodies
-
-        return editable_bodies(access_for(user), self)
+    def editable_by(self, access):
+        """Bodies of the user's départements (prefecture staff)."""
+        return self.filter(rules.department_scope_q(access))
 
 
 class Body(models.Model):
@@ -795,10 +783,9 @@ class MembershipQuerySet(models.QuerySet):
         on = on or today()
         return self.filter(ended_on__lt=on)
 
-    def editable_by(self, user):
-        from .access import access_for, editable_memberships
-
-        return editable_memberships(access_for(user), self)
+    def editable_by(self, access):
+        """Memberships of the bodies the user administers."""
+        return self.filter(rules.staff_scope_q(access))
 
     def overlapping(self, started_on: datetime.date, ended_on: datetime.date | None):
         """Memberships whose period shares at least one day with [started_on, ended_on]."""

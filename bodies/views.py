@@ -7,7 +7,7 @@ from .pagination import paginate
 
 def body_list(request):
     bodies = (
-        Body.objects.visible_to(request.user)
+        Body.objects.visible_to(access_for(request.user))
         .select_related("department", "commune", "epci")
         .order_by("department__code", "type", "name")
     )
@@ -19,8 +19,9 @@ def body_context(request, pk) -> dict:
     """What the body page shows from this app: the body, its composition, attached bodies
     and sites. The page itself (partnerships.views.body_detail) adds meetings and
     commitments."""
+    access = access_for(request.user)
     body = get_object_or_404(
-        Body.objects.visible_to(request.user).select_related(
+        Body.objects.visible_to(access).select_related(
             "department__region", "commune", "epci", "parent"
         ),
         pk=pk,
@@ -32,7 +33,6 @@ def body_context(request, pk) -> dict:
         .order_by("role", "institution__name")
     )
     chair = next((m for m in memberships if m.role == Membership.Role.CHAIR), None)
-    access = access_for(request.user)
     return {
         "access": access,
         "show_problem_statement": bool(body.problem_statement)

@@ -3,7 +3,7 @@ meetings on the registry's own pages (meetings/views.py), prefecture staff read 
 
 from django.contrib import admin
 
-from bodies.admin import AdministratorsOnlyAdmin
+from bodies.scoped_admin import AdministratorsOnlyAdmin
 
 from .models import AgendaItem, Attendance, Commitment, CommitmentFollowUp, Decision, Meeting
 

@@ -17,6 +17,7 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 
+from actions.models import Action
 from bodies.models import Body, Membership
 
 from .models import (
@@ -210,3 +211,16 @@ def load_meetings_demo(today: datetime.date | None = None) -> Counter:
                 open_commitments.append(commitment)
                 created["engagements"] += 1
     return created
+
+
+def link_commitments_to_actions() -> Counter:
+    """Commitments made in meetings to carry out a fiche-action serve it: those of the
+    action's body whose wording starts with the action's title (loaded after `actions.demo`,
+    whose actions take their titles from the commitments of this demo). Idempotent: linked
+    commitments are left alone."""
+    created = Counter()
+    for action in Action.objects.select_related("plan"):
+        created["engagements rattachés à une action"] += Commitment.objects.filter(
+            body_id=action.plan.body_id, description__startswith=action.title, action__isnull=True
+        ).update(action=action)
+    return +created  # without the zero count of a second run

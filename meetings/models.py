@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from bodies.models import Body, Confidentiality, Institution, Membership, Person, today
+from bodies.rules import readable_q
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -28,11 +29,8 @@ class MeetingQuerySet(models.QuerySet):
     def past(self, now=None):
         return self.filter(starts_at__lt=now or timezone.now())
 
-    def readable_by(self, user):
-        """Meetings whose details `user` may read; attendees count as named."""
-        from bodies.access import access_for, readable_q
-
-        access = access_for(user)
+    def readable_by(self, access):
+        """Meetings whose details `access` may read; attendees count as named."""
         return self.filter(readable_q(access, named="attendances__person")).distinct()
 
 
@@ -263,10 +261,9 @@ class CommitmentQuerySet(models.QuerySet):
     def done(self):
         return self.filter(status=Commitment.Status.DONE)
 
-    def readable_by(self, user):
-        from bodies.access import access_for, readable_q
-
-        return self.filter(readable_q(access_for(user), named="owner_person"))
+    def readable_by(self, access):
+        """Commitments `access` may read; the owner person counts as named."""
+        return self.filter(readable_q(access, named="owner_person"))
 
 
 class Commitment(models.Model):

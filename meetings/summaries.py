@@ -1,4 +1,5 @@
-"""What a body's page shows of its meetings and commitments, for one reader."""
+"""What the pages of other apps show of meetings and commitments, for one reader: the body
+page's meetings and commitments, the action page's commitments."""
 
 import datetime
 
@@ -10,15 +11,15 @@ from bodies.access import can_record_meetings
 from .models import Commitment, Meeting, attendance_rate_by_institution
 
 
-def body_meetings_summary(access, user, body, today: datetime.date | None = None) -> dict:
+def body_meetings_summary(access, body, today: datetime.date | None = None) -> dict:
     """Upcoming and past meetings the reader may read, attendance rate per institution over
     the last 12 months (of those meetings), open and overdue commitments per owner
     institution. Four queries."""
     now = timezone.now()
     today = today or timezone.localdate()
-    readable = Meeting.objects.readable_by(user).filter(body=body)
+    readable = Meeting.objects.readable_by(access).filter(body=body)
     commitments = (
-        Commitment.objects.readable_by(user)
+        Commitment.objects.readable_by(access)
         .filter(body=body, status=Commitment.Status.OPEN)
         .values("owner_institution__name")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
@@ -33,3 +34,14 @@ def body_meetings_summary(access, user, body, today: datetime.date | None = None
         "open_commitments": list(commitments),
         "can_record_meetings": can_record_meetings(access, body),
     }
+
+
+def commitments_serving(action, access):
+    """Commitments made in meetings to carry out `action` that `access` may read, with
+    their owner institution and meeting. One query."""
+    return (
+        Commitment.objects.readable_by(access)
+        .filter(action=action)
+        .select_related("owner_institution", "meeting")
+        .order_by("due_on", "pk")
+    )

@@ -9,7 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from bodies.access import access_for, can_read, can_record_meetings
+from bodies.access import (
+    access_for,
+    can_read,
+    can_read_commitment,
+    can_record_meetings,
+    is_named_on_meeting,
+)
 from bodies.models import Body, Confidentiality
 
 from .models import Meeting
@@ -27,27 +33,12 @@ def meeting_detail(request, pk):
     """A meeting the reader may read (404 otherwise): agenda, attendance, decisions,
     commitments made and commitments followed up. Decisions and commitments of a higher
     level than the reader's are left out; names appear to the body's partners only."""
-    meeting = get_object_or_404(
-        Meeting.objects.readable_by(request.user).select_related("body__department"), pk=pk
-    )
     access = access_for(request.user)
-    body = meeting.body
-    named = (
-        meeting.attendances.filter(person_id=access.person_id).exists()
-        if (access.person_id)
-        else False
+    meeting = get_object_or_404(
+        Meeting.objects.readable_by(access).select_related("body__department"), pk=pk
     )
-
-    def readable(record):  # a decision: attendees of the meeting are named on it
-        return can_read(access, body, record.confidentiality, named=named)
-
-    def readable_commitment(commitment):  # a commitment names its owner, not the attendees
-        return can_read(
-            access,
-            body,
-            commitment.confidentiality,
-            named=access.person_id is not None and commitment.owner_person_id == access.person_id,
-        )
+    body = meeting.body
+    named = is_named_on_meeting(access, meeting)  # attendees are named on its decisions
 
     context = {
         "meeting": meeting,
@@ -57,16 +48,20 @@ def meeting_detail(request, pk):
             "person", "institution", "represented_by", "membership"
         ).order_by("institution__name", "person__last_name"),
         "show_names": can_read(access, body, Confidentiality.PARTNERS, named=named),
-        "decisions": [d for d in meeting.decisions.select_related("agenda_item") if readable(d)],
+        "decisions": [
+            d
+            for d in meeting.decisions.select_related("agenda_item")
+            if can_read(access, body, d.confidentiality, named=named)
+        ],
         "commitments": [
             c
             for c in meeting.commitments.select_related("owner_institution", "owner_person")
-            if readable_commitment(c)
+            if can_read_commitment(access, body, c)
         ],
         "follow_ups": [
             f
             for f in meeting.follow_ups.select_related("commitment__owner_institution")
-            if readable_commitment(f.commitment)
+            if can_read_commitment(access, body, f.commitment)
         ],
         "can_edit": can_record_meetings(access, body),
     }
@@ -141,12 +136,12 @@ def _meeting_page(request, body, meeting=None):
 
 
 def meeting_create(request, body_id):
-    body = get_object_or_404(Body.objects.visible_to(request.user), pk=body_id)
+    body = get_object_or_404(Body.objects.visible_to(access_for(request.user)), pk=body_id)
     return _meeting_page(request, body)
 
 
 def meeting_edit(request, pk):
-    meeting = get_object_or_404(Meeting.objects.readable_by(request.user), pk=pk)
+    meeting = get_object_or_404(Meeting.objects.readable_by(access_for(request.user)), pk=pk)
     return _meeting_page(request, meeting.body, meeting)
 
 
@@ -154,8 +149,9 @@ def body_calendar(request, body_id):
     """An iCalendar feed of the body's meetings that the requester may read (public ones for
     a calendar application, which signs in as nobody). Each event links to its page; minutes,
     decisions and attendance never go into the feed."""
-    body = get_object_or_404(Body.objects.visible_to(request.user), pk=body_id)
-    meetings = Meeting.objects.readable_by(request.user).filter(body=body).order_by("starts_at")
+    access = access_for(request.user)
+    body = get_object_or_404(Body.objects.visible_to(access), pk=body_id)
+    meetings = Meeting.objects.readable_by(access).filter(body=body).order_by("starts_at")
     calendar = Calendar()
     calendar.add("prodid", "-//Registre des partenariats locaux de sécurité//FR")
     calendar.add("version", "2.0")

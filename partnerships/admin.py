@@ -15,12 +15,12 @@ from django.contrib.auth.models import Group
 from django.http import Http404
 from dsfr.models import DsfrConfig
 
-from bodies.access import access_for
+from bodies.access import access_for, is_administrator
 
 
 class AdministratorsOnly:
     def _is_admin(self, request):
-        return access_for(request.user).is_admin
+        return is_administrator(access_for(request.user))
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

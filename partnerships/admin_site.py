@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bodies.access import access_for
+from bodies.access import access_for, uses_administration
 
 
 class RegistryAdminSite(admin.AdminSite):
@@ -17,7 +17,7 @@ class RegistryAdminSite(admin.AdminSite):
     index_title = _("Données du registre")
 
     def has_permission(self, request):
-        return request.user.is_active and access_for(request.user).is_staff
+        return request.user.is_active and uses_administration(access_for(request.user))
 
     def login(self, request, extra_context=None):
         if self.has_permission(request):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from bodies.access import access_for
+from bodies.access import access_for, uses_administration
 
 
 def site(request):
@@ -18,5 +18,7 @@ def site(request):
             "accessibility_status": "PART",
         },
         # Evaluated only when a template asks (the header does, for signed-in users).
-        "registry_access": SimpleLazyObject(lambda: access_for(request.user)),
+        "shows_administration": SimpleLazyObject(
+            lambda: uses_administration(access_for(request.user))
+        ),
     }

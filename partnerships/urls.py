@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from actions import urls as actions_urls
 from bodies import views as bodies_views
 
 from . import views
 
-# The body page gathers several apps (members, meetings, commitments): it is declared here.
+# Pages that gather several apps are declared here, in their app's namespace: the body page
+# (members, meetings, commitments, plans) and the action page (the commitments serving it).
 bodies_urls = (
     [
         path("", bodies_views.body_list, name="body-list"),
@@ -14,12 +16,19 @@ bodies_urls = (
     ],
     "bodies",
 )
+actions_pages = (
+    [
+        *actions_urls.urlpatterns,
+        path("actions/<int:pk>/", views.action_detail, name="action-detail"),
+    ],
+    "actions",
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("bodies/", include(bodies_urls)),
     path("", include("meetings.urls")),
-    path("", include("actions.urls")),
+    path("", include(actions_pages)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

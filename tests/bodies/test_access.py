@@ -220,8 +220,9 @@ def test_people_just_created_are_visible_to_their_creator_only(world, login):
 
 
 def test_queryset_shortcuts_follow_the_access_module(world):
-    coordinator, prefecture = world.users["coordinator"], world.users["prefecture"]
-    assert Body.objects.visible_to(None).count() == Body.objects.count()  # the directory
+    coordinator = access_for(world.users["coordinator"])
+    prefecture = access_for(world.users["prefecture"])
+    assert Body.objects.visible_to(access_for(None)).count() == Body.objects.count()
     assert not Body.objects.editable_by(coordinator).exists()
     assert set(Body.objects.editable_by(prefecture)) == {world.body_a, world.gltd_a}
     assert set(Membership.objects.editable_by(coordinator)) == {world.membership_a}

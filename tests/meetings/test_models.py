@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bodies.access import access_for
 from bodies.models import Body
 from meetings.models import (
     Attendance,
@@ -132,7 +133,7 @@ def test_attendance_rate_counts_members_at_held_meetings_only(world):
 
 def test_meetings_readable_by_role(world):
     def readable(role):
-        return set(Meeting.objects.readable_by(world.users[role]))
+        return set(Meeting.objects.readable_by(access_for(world.users[role])))
 
     public = {world.meeting_a, world.meeting_b}
     assert readable("anonymous") == public

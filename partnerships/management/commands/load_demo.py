@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from actions.demo import load_actions_demo
 from bodies.demo import DEMO_PASSWORD, MissingTerritories, load_demo
-from meetings.demo import load_meetings_demo
+from meetings.demo import link_commitments_to_actions, load_meetings_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +25,7 @@ class Command(BaseCommand):
             ) from error
         created.update(load_meetings_demo())
         created.update(load_actions_demo())
+        created.update(link_commitments_to_actions())
         summary = ", ".join(f"{n} {kind}" for kind, n in sorted(created.items())) or "rien"
         self.stdout.write(f"Données de démonstration : créé(e)s — {summary}.")
         if settings.DEBUG:

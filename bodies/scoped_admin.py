@@ -1,0 +1,248 @@
+"""The administration's shared base, scoped by `bodies.access`: every admin of the registry
+(bodies, actions, meetings) builds on it.
+
+Permissions come from roles (superuser, prefecture staff, coordinator), not from Django's
+per-model permissions: each admin says which rows a user may see, change, add and delete,
+and which choices each foreign key offers — the same choices the autocompletes return and the
+forms validate against. Out-of-scope objects answer 404; in-scope writes a role does not allow
+answer 403.
+"""
+
+from django.apps import apps
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import access as policy
+
+
+def administrators_only(access, qs):
+    """`qs` for administrators, nothing for anyone else."""
+    return qs if policy.is_administrator(access) else qs.none()
+
+
+class ScopedChoices:
+    """Foreign-key and many-to-many choices limited by role: `field_choices` maps a field
+    name to a function(access) -> queryset. Administrators choose from everything."""
+
+    field_choices: dict = {}
+
+    def choices_for(self, request, field_name):
+        access = policy.access_for(request.user)
+        if policy.is_administrator(access) or field_name not in self.field_choices:
+            return None
+        return self.field_choices[field_name](access)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = self.choices_for(request, db_field.name)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = self.choices_for(request, db_field.name)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdmin(ScopedChoices, admin.ModelAdmin):
+    """Base for every admin of the registry.
+
+    Subclasses define `visible(access, qs)` (rows the user may open), `editable(access, qs)`
+    (rows the user may change), `deletable(access, qs)`, `changing_roles(access)` (whether
+    the role changes anything of this model: no query), `may_add(access)`,
+    `deleting_roles(access)`, and `field_choices`.
+    """
+
+    # -- policy, overridden per model --------------------------------------------------
+
+    def visible(self, access, qs):
+        return qs if policy.uses_administration(access) else qs.none()
+
+    def editable(self, access, qs):
+        return administrators_only(access, qs)
+
+    def may_add(self, access):
+        return policy.is_administrator(access)
+
+    def deletable(self, access, qs):
+        return self.editable(access, qs)
+
+    # -- Django admin hooks ------------------------------------------------------------
+
+    def access(self, request):
+        return policy.access_for(request.user)
+
+    def get_queryset(self, request):
+        return self.visible(self.access(request), super().get_queryset(request))
+
+    def _allowed(self, request, rule, obj) -> bool:
+        """`rule` applied to `obj` (one query, memoised for the request)."""
+        access = self.access(request)
+        if policy.is_administrator(access):
+            return True
+        memo = request.__dict__.setdefault("_registry_allowed", {})
+        key = (self.model, rule.__name__, obj.pk)
+        if key not in memo:
+            memo[key] = rule(access, self.model._default_manager.filter(pk=obj.pk)).exists()
+        return memo[key]
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def viewing_roles(self, access) -> bool:
+        """Whether the role opens this model's list at all (no query)."""
+        return policy.uses_administration(access)
+
+    def has_view_permission(self, request, obj=None):
+        access = self.access(request)
+        if not self.viewing_roles(access):
+            return False
+        return obj is None or self._allowed(request, self.visible, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self.changing_roles(self.access(request))
+        return self._allowed(request, self.editable, obj)
+
+    def changing_roles(self, access) -> bool:
+        return policy.is_administrator(access)
+
+    def has_add_permission(self, request):
+        return self.may_add(self.access(request))
+
+    def has_delete_permission(self, request, obj=None):
+        access = self.access(request)
+        if obj is None:
+            return policy.is_administrator(access) or self.deleting_roles(access)
+        return self._allowed(request, self.deletable, obj)
+
+    def deleting_roles(self, access) -> bool:
+        return self.changing_roles(access)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A conflict that only the database sees (two rows of one form breaking a unique
+        rule together) comes back as a message, never as a server error; the admin's own
+        transaction has rolled everything back."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            messages.error(
+                request,
+                _(
+                    "Rien n’a été enregistré : les lignes saisies se contredisent (par "
+                    "exemple deux présidents en exercice, ou la même personne deux fois). "
+                    "Corrigez et recommencez."
+                ),
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+    def get_object(self, request, object_id, from_field=None):
+        # Out of scope and nonexistent look the same, and answer before any permission
+        # check could tell them apart: 404 (Django would redirect with a message).
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Only the declared filters, for everyone but administrators: a free lookup such as
+        `?problem_statement__icontains=…` would let a reader test hidden text."""
+        if request is not None and policy.is_administrator(self.access(request)):
+            return super().lookup_allowed(lookup, value, request)
+        declared = [f for f in self.list_filter if isinstance(f, str)]
+        if self.date_hierarchy:
+            declared.append(self.date_hierarchy)
+        if not any(lookup == name or lookup.startswith(f"{name}__") for name in declared):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Autocompletes return what the asking form accepts, not the whole table."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        source = autocomplete_source(self.admin_site, request)
+        if source is not None:
+            source_admin, field_name = source
+            choices = source_admin.choices_for(request, field_name)
+            if choices is not None:
+                queryset = queryset.filter(pk__in=choices.values("pk"))
+        return queryset, may_have_duplicates
+
+
+class AuditedAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    """A scoped admin over a model with django-simple-history records: its history is read by
+    administrators and by prefecture staff in scope, and never reverted from the admin."""
+
+    def _check_history_scope(self, request, object_id, version_id=None):
+        """404 for a malformed id (rather than a crash) and for an object out of scope."""
+        try:
+            object_id = self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                int(version_id)
+        except (ValidationError, ValueError, TypeError):
+            raise Http404 from None
+        if not policy.is_administrator(self.access(request)) and not (
+            self.get_queryset(request).filter(pk=object_id).exists()
+        ):
+            raise Http404
+
+    def history_readable(self, request, obj) -> bool:
+        """Whether every field shown in the history may be read (see BodyAdmin)."""
+        return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_history_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a POST here (a revert) whatever the permissions say: history
+        # is read-only in the registry.
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        self._check_history_scope(request, object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        access = self.access(request)
+        if policy.is_administrator(access):
+            return True
+        return (
+            policy.may_read_history(access)
+            and self.has_view_permission(request, obj)
+            and (obj is None or self.history_readable(request, obj))
+        )
+
+    has_view_history_permission = has_view_history_or_change_history_permission
+
+    def has_change_history_permission(self, request, obj=None):
+        return False  # history is read-only: reverting would bypass validation
+
+
+class AdministratorsOnlyAdmin(AuditedAdmin):
+    """Reference data that only administrators open in the administration (others use the
+    registry's own pages, or have no business there)."""
+
+    def visible(self, access, qs):
+        return administrators_only(access, qs)
+
+    def viewing_roles(self, access):
+        return policy.is_administrator(access)
+
+
+def autocomplete_source(site, request):
+    """(admin of the form asking, field name) for an autocomplete request, else None."""
+    if request.resolver_match is None or request.resolver_match.url_name != "autocomplete":
+        return None
+    try:
+        model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+    except (KeyError, LookupError):
+        return None
+    source_admin = site._registry.get(model)
+    if not isinstance(source_admin, ScopedAdmin):
+        return None
+    return source_admin, request.GET.get("field_name", "")
