@@ -35,8 +35,10 @@ test: $(STAMP)
 	  *) echo "== Suite sur PostgreSQL IGNORÉE : DATABASE_URL ne désigne pas une base PostgreSQL (par exemple DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres make test)." ;; \
 	esac
 
+# ruff, then the layers contract of pyproject.toml (import-linter): apps import one way.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 migrations-check: $(STAMP)
 	DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings

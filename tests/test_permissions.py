@@ -115,15 +115,18 @@ RESTRICTED_TO_MEMBER = {
     "researcher": 404,
 }
 
+# Pages that write a body's records (meetings, plans): its coordinators and administrators.
+WRITER_OF_OWN_BODY = {
+    "anonymous": 302,
+    "admin": 200,
+    "prefecture": 403,
+    "coordinator": 200,
+    "member": 403,
+    "researcher": 403,
+}
+
 PLAN_WRITING = {
-    "own": {
-        "anonymous": 302,
-        "admin": 200,
-        "prefecture": 403,
-        "coordinator": 200,
-        "member": 403,
-        "researcher": 403,
-    },
+    "own": WRITER_OF_OWN_BODY,
     "other": {**RESTRICTED_TO_MEMBER, "anonymous": 302, "member": 403},
 }
 
@@ -139,14 +142,7 @@ SITE_EXPECTATIONS = {
     # person A (the member) attended
     "meetings:body-calendar": dict.fromkeys(ROLES, 200),  # each gets what it may read
     "meetings:meeting-create": {  # own: body A; other: body B
-        "own": {
-            "anonymous": 302,
-            "admin": 200,
-            "prefecture": 403,
-            "coordinator": 200,
-            "member": 403,
-            "researcher": 403,
-        },
+        "own": WRITER_OF_OWN_BODY,
         "other": {
             "anonymous": 302,
             "admin": 200,
@@ -157,14 +153,7 @@ SITE_EXPECTATIONS = {
         },
     },
     "meetings:meeting-edit": {  # own: body A's public plenary; other: the GLTD's restricted one
-        "own": {
-            "anonymous": 302,
-            "admin": 200,
-            "prefecture": 403,
-            "coordinator": 200,
-            "member": 403,
-            "researcher": 403,
-        },
+        "own": WRITER_OF_OWN_BODY,
         "other": {
             "anonymous": 404,
             "admin": 200,
