@@ -44,21 +44,6 @@ class TerritoryAdmin(ScopedAdmin):
     """Every staff user reads territories; only administrators change them."""
 
 
-class StatusFilter(admin.SimpleListFilter):
-    title = _("statut")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return Body.Status.choices
-
-    def queryset(self, request, queryset):
-        if self.value() == Body.Status.ACTIVE:
-            return queryset.active()
-        if self.value() == Body.Status.DISSOLVED:
-            return queryset.dissolved()
-        return queryset
-
-
 class CurrentFilter(admin.SimpleListFilter):
     title = _("mandat")
     parameter_name = "current"
@@ -339,9 +324,10 @@ class NewMembershipInline(MembershipInline):
 
 @admin.register(Body)
 class BodyAdmin(AuditedAdmin):
-    list_display = ["name", "type", "department", "territory_name", "created_on", "status_label"]
+    # The status and the last meeting read meetings: partnerships/admin.py adds them.
+    list_display = ["name", "type", "department", "territory_name", "created_on"]
     list_select_related = ["department", "commune", "epci"]
-    list_filter = ["type", StatusFilter, "department"]
+    list_filter = ["type", "department"]
     search_fields = ["name", "other_names", "commune__name", "=commune__insee_code", "epci__name"]
     autocomplete_fields = ["department", "commune", "epci", "parent", "sites"]
     inlines = [CurrentMembershipInline, NewMembershipInline]
@@ -413,10 +399,6 @@ class BodyAdmin(AuditedAdmin):
     @admin.display(description=_("territoire"))
     def territory_name(self, body):
         return body.territory.name
-
-    @admin.display(description=_("statut"))
-    def status_label(self, body):
-        return body.get_status_display()
 
 
 @admin.register(Membership)

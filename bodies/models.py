@@ -6,11 +6,13 @@ paired with a `clean()` that tells the user, in French, what to correct. Rules t
 """
 
 import datetime
+import re
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -31,6 +33,27 @@ from .validators import (
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def months_before(on: datetime.date, months: int) -> datetime.date:
+    """The same day `months` earlier (the month's last day when it has fewer days)."""
+    index = on.year * 12 + on.month - 1 - months
+    year, month = divmod(index, 12)
+    for day in (on.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month + 1, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def folded(text: str) -> str:
+    """Text as searched: lower case, without accents, apostrophes and dashes as spaces
+    (« Saint-Martin-d’Hères » → « saint martin d heres »). The same on SQLite and
+    PostgreSQL, whose own case folding differ."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[’'`\-_/.,;:()«»\"]", " ", plain).split())
 
 
 def with_de(name: str) -> str:
@@ -390,8 +413,8 @@ class Site(models.Model):
 
 
 class BodyQuerySet(models.QuerySet):
-    def active(self, on: datetime.date | None = None):
-        """Bodies not dissolved on `on` (today by default)."""
+    def not_dissolved(self, on: datetime.date | None = None):
+        """Bodies not dissolved on `on` (today by default), whatever their activity."""
         on = on or today()
         return self.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
 
@@ -399,11 +422,48 @@ class BodyQuerySet(models.QuerySet):
         on = on or today()
         return self.filter(dissolved_on__lte=on)
 
+    def with_status(self, last_held_on, on: datetime.date | None = None):
+        """Each body annotated with `last_held_on`, the date of its last held meeting, and
+        its derived `status` (`Body.Status`), computed by the database: one query for any
+        number of bodies, filterable (`.filter(status="dormant")`) and sortable.
+
+        `last_held_on` is the expression that reads the meetings (`meetings.activity`:
+        this app cannot import the app above it). The rules, in order:
+        - dissolved: dissolved on or before `on`;
+        - ended: past its planned end (a GLTD is set up for a fixed duration);
+        - dormant: no held meeting in the last 12 months — unless created less than
+          `DORMANCY_GRACE_MONTHS` ago (a new body has time to meet);
+        - active otherwise.
+        """
+        on = on or today()
+        return self.annotate(
+            last_held_on=last_held_on,
+            status=Case(
+                When(dissolved_on__lte=on, then=Value(Body.Status.DISSOLVED)),
+                When(planned_end_on__lt=on, then=Value(Body.Status.ENDED)),
+                When(
+                    Q(last_held_on__gte=months_before(on, Body.DORMANT_AFTER_MONTHS))
+                    | Q(created_on__gt=months_before(on, Body.DORMANCY_GRACE_MONTHS)),
+                    then=Value(Body.Status.ACTIVE),
+                ),
+                default=Value(Body.Status.DORMANT),
+                output_field=models.CharField(),
+            ),
+        )
+
     def in_department(self, code: str):
         return self.filter(department__code=code)
 
     def of_type(self, *types: str):
         return self.filter(type__in=types)
+
+    def matching(self, text: str):
+        """Bodies whose name, other names, commune or EPCI contain every word of `text`,
+        whatever the case and accents (`search_text`)."""
+        qs = self
+        for word in folded(text).split():
+            qs = qs.filter(search_text__contains=word)
+        return qs
 
     # Scoped by the rules of `bodies.rules`, for an `Access` (`bodies.access.access_for`).
     def visible_to(self, access):
@@ -438,8 +498,15 @@ class Body(models.Model):
         WORKING_GROUP = "GT", _("Groupe de travail / cellule de veille")
 
     class Status(models.TextChoices):
+        """Derived, never typed (`BodyQuerySet.with_status`)."""
+
         ACTIVE = "active", _("En activité")
+        DORMANT = "dormant", _("En sommeil")
+        ENDED = "ended", _("Échue")
         DISSOLVED = "dissolved", _("Dissoute")
+
+    DORMANT_AFTER_MONTHS = 12  # no held meeting for this long: dormant
+    DORMANCY_GRACE_MONTHS = 6  # a body younger than this is not yet dormant
 
     OFFICIAL_NAMES = {
         Type.CLSPD: _("Conseil local de sécurité et de prévention de la délinquance"),
@@ -534,10 +601,12 @@ class Body(models.Model):
     sites = models.ManyToManyField(
         Site, related_name="bodies", verbose_name=_("sites prioritaires"), blank=True
     )
+    # Name, other names, commune and EPCI, `folded`: the directory searches it (`matching`).
+    search_text = models.TextField(_("texte de recherche"), blank=True, editable=False)
 
     objects = BodyQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("instance")
@@ -622,6 +691,7 @@ class Body(models.Model):
         self.derive_territory()
         if not self.name:
             self.name = self.default_name()
+        self.search_text = self.folded_names()
         if not self.problem_confidentiality:
             self.problem_confidentiality = self.default_confidentiality
         super().save(*args, **kwargs)
@@ -642,17 +712,8 @@ class Body(models.Model):
         """The commune, EPCI or département the body covers."""
         return self.commune or self.epci or self.department
 
-    def status_on(self, on: datetime.date | None = None) -> str:
-        on = on or today()
-        if self.dissolved_on and self.dissolved_on <= on:
-            return self.Status.DISSOLVED
-        return self.Status.ACTIVE
-
-    @property
-    def status(self) -> str:
-        return self.status_on()
-
     def get_status_display(self) -> str:
+        """The label of the `status` annotation (`BodyQuerySet.with_status`)."""
         return self.Status(self.status).label
 
     @property
@@ -660,6 +721,11 @@ class Body(models.Model):
         if self.type in self.RESTRICTED_TYPES:
             return Confidentiality.RESTRICTED
         return Confidentiality.PUBLIC
+
+    def folded_names(self) -> str:
+        """What the directory's search reads: name, other names, commune, EPCI."""
+        territory = [t.name for t in (self.commune, self.epci) if t is not None]
+        return folded(" ".join([self.name, self.other_names, *territory]))
 
     def default_name(self) -> str:
         territory = self.commune or self.epci or (self.department if self.department_id else None)

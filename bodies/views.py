@@ -1,29 +1,17 @@
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 
 from .access import access_for, can_read_problem_statement
 from .models import Body, Membership, composition_by_category
-from .pagination import paginate
 
 
-def body_list(request):
-    bodies = (
-        Body.objects.visible_to(access_for(request.user))
-        .select_related("department", "commune", "epci")
-        .order_by("department__code", "type", "name")
-    )
-    page = paginate(request, bodies)
-    return render(request, "bodies/body_list.html", {"page_obj": page, "bodies": page.object_list})
-
-
-def body_context(request, pk) -> dict:
+def body_context(request, pk, bodies=None) -> dict:
     """What the body page shows from this app: the body, its composition, attached bodies
-    and sites. The page itself (partnerships.views.body_detail) adds meetings and
-    commitments."""
+    and sites. The page itself (partnerships.views.body_detail) gives `bodies` with their
+    status (which reads meetings) and adds meetings, commitments and plans."""
     access = access_for(request.user)
+    bodies = Body.objects.all() if bodies is None else bodies
     body = get_object_or_404(
-        Body.objects.visible_to(access).select_related(
-            "department__region", "commune", "epci", "parent"
-        ),
+        bodies.visible_to(access).select_related("department__region", "commune", "epci", "parent"),
         pk=pk,
     )
     memberships = list(
@@ -38,7 +26,10 @@ def body_context(request, pk) -> dict:
         "show_problem_statement": bool(body.problem_statement)
         and can_read_problem_statement(access, body),
         "body": body,
-        "children": body.children.select_related("commune", "epci").order_by("type", "name"),
+        "other_names": [name.strip() for name in body.other_names.splitlines() if name.strip()],
+        "children": bodies.filter(parent=body)
+        .select_related("commune", "epci")
+        .order_by("type", "name"),
         "sites": body.sites.order_by("name"),
         "chair": chair,
         "composition": composition_by_category(memberships),

@@ -76,6 +76,8 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["body", "starts_at"], name="meetings_meeting_body_date_idx"),
             models.Index(fields=["status", "starts_at"], name="meetings_meeting_status_idx"),
+            # A body's last held meeting (`meetings.activity`), for every list of bodies.
+            models.Index(fields=["body", "status", "-starts_at"], name="meetings_body_held_idx"),
         ]
 
     def __str__(self):

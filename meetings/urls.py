@@ -9,4 +9,5 @@ urlpatterns = [
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
     path("bodies/<int:body_id>/meetings/new/", views.meeting_create, name="meeting-create"),
     path("bodies/<int:body_id>/calendar.ics", views.body_calendar, name="body-calendar"),
+    path("bodies/<int:body_id>/meetings/", views.body_meetings, name="body-meetings"),
 ]

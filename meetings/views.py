@@ -17,6 +17,7 @@ from bodies.access import (
     is_named_on_meeting,
 )
 from bodies.models import Body, Confidentiality
+from bodies.pagination import paginate
 
 from .models import Meeting
 from .services import MeetingConflict, MeetingPage
@@ -143,6 +144,17 @@ def meeting_create(request, body_id):
 def meeting_edit(request, pk):
     meeting = get_object_or_404(Meeting.objects.readable_by(access_for(request.user)), pk=pk)
     return _meeting_page(request, meeting.body, meeting)
+
+
+def body_meetings(request, body_id):
+    """Every meeting of the body that the reader may read, newest first, paginated. Three
+    queries: the body, the count, the page."""
+    access = access_for(request.user)
+    body = get_object_or_404(Body.objects.visible_to(access), pk=body_id)
+    meetings = Meeting.objects.readable_by(access).filter(body=body).order_by("-starts_at", "-pk")
+    page = paginate(request, meetings)
+    context = {"body": body, "page_obj": page, "meetings": page.object_list}
+    return render(request, "meetings/meeting_archive.html", context)
 
 
 def body_calendar(request, body_id):

@@ -1,4 +1,7 @@
-"""Administration screens of third-party models, for administrators only.
+"""Administration screens that span apps, and those of third-party models.
+
+The list of bodies shows their derived status and last held meeting, which read meetings:
+the bodies' admin is extended here, one level above both apps.
 
 Django, django-dsfr and django-axes register their own admins, guarded by Django's per-model
 permissions; the registry's roles do not use those, so each is re-registered here behind
@@ -13,9 +16,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from dsfr.models import DsfrConfig
 
 from bodies.access import access_for, is_administrator
+from bodies.admin import BodyAdmin
+from bodies.models import Body
+from meetings.activity import bodies_with_status
 
 
 class AdministratorsOnly:
@@ -80,3 +87,39 @@ class RegistryAccessLogAdmin(AdministratorsOnly, AccessLogAdmin):
 @admin.register(AccessFailureLog)
 class RegistryAccessFailureLogAdmin(AdministratorsOnly, AccessFailureLogAdmin):
     pass
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("statut")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Body.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Body.Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+admin.site.unregister(Body)
+
+
+@admin.register(Body)
+class BodyActivityAdmin(BodyAdmin):
+    """The bodies' admin with each body's derived status and last held meeting (one
+    subquery per listed body, on an index)."""
+
+    list_display = [*BodyAdmin.list_display, "last_held_on", "status_label"]
+    list_filter = ["type", StatusFilter, "department"]
+
+    def get_queryset(self, request):
+        return bodies_with_status(super().get_queryset(request))
+
+    @admin.display(description=_("dernière réunion"), ordering="last_held_on")
+    def last_held_on(self, body):
+        return body.last_held_on
+
+    @admin.display(description=_("statut"), ordering="status")
+    def status_label(self, body):
+        return body.get_status_display()

@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actions import urls as actions_urls
-from bodies import views as bodies_views
 
 from . import views
 
@@ -11,7 +10,7 @@ from . import views
 # (members, meetings, commitments, plans) and the action page (the commitments serving it).
 bodies_urls = (
     [
-        path("", bodies_views.body_list, name="body-list"),
+        path("", views.body_list, name="body-list"),
         path("<int:pk>/", views.body_detail, name="body-detail"),
     ],
     "bodies",

@@ -84,7 +84,9 @@ def body(type=Body.Type.CLSPD, **kwargs):
     if type == Body.Type.GLTD:
         kwargs.setdefault(
             "parent",
-            Body.objects.active().filter(type=Body.Type.CLSPD, commune=kwargs["commune"]).first()
+            Body.objects.not_dissolved()
+            .filter(type=Body.Type.CLSPD, commune=kwargs["commune"])
+            .first()
             or body(Body.Type.CLSPD, commune=kwargs["commune"]),
         )
         kwargs.setdefault("problem_statement", "Trafic de stupéfiants autour de trois halls.")

@@ -51,6 +51,7 @@ def extra_urls(world):
         reverse("admin:bodies_person_change", args=[world.person_a.pk]),
         reverse("admin:bodies_membership_changelist"),
         reverse("meetings:body-calendar", args=[gltd.pk]),
+        reverse("meetings:body-meetings", args=[gltd.pk]),
         reverse("actions:plan-detail", args=[world.draft_plan_a.pk]),
         reverse("bodies:body-detail", args=[world.body_a.pk]),
         reverse("admin:actions_actionplan_changelist"),

@@ -141,6 +141,7 @@ SITE_EXPECTATIONS = {
     # own: a partners-only formation of body A; other: the GLTD's restricted meeting, which
     # person A (the member) attended
     "meetings:body-calendar": dict.fromkeys(ROLES, 200),  # each gets what it may read
+    "meetings:body-meetings": dict.fromkeys(ROLES, 200),  # the archive: the same
     "meetings:meeting-create": {  # own: body A; other: body B
         "own": WRITER_OF_OWN_BODY,
         "other": {
@@ -326,7 +327,11 @@ def url_for(namespace, pattern, kind, scope, world, objs):
     if kind[0] == "site":
         if kind[1] == "bodies:body-detail":
             return reverse(name, args=[(world.body_a if scope == "own" else world.body_b).pk])
-        if kind[1] in ("meetings:meeting-create", "meetings:body-calendar"):
+        if kind[1] in (
+            "meetings:meeting-create",
+            "meetings:body-calendar",
+            "meetings:body-meetings",
+        ):
             return reverse(name, args=[(world.body_a if scope == "own" else world.body_b).pk])
         if kind[1] == "meetings:meeting-edit":
             meeting = world.meeting_a if scope == "own" else world.restricted_meeting

@@ -17,20 +17,36 @@ def test_home_page_says_what_the_registry_is(client, clspd):
     html = response.content.decode()
     assert response.status_code == 200
     assert "coproduit" in html or "coproduisent" in html
-    assert reverse("bodies:body-list") in html and reverse("admin:index") in html
+    assert reverse("bodies:body-list") in html
     assert "dsfr.min.css" in html  # the design system's assets, served locally
     assert "cdn" not in html.lower()
 
 
-def test_home_page_counts_active_bodies_by_type(client, clspd, isere):
+def test_home_page_offers_the_administration_to_those_who_may_use_it(client, world):
+    assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
+    client.force_login(world.users["member"])
+    assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
+    client.force_login(world.users["coordinator"])
+    assert reverse("admin:index") in client.get(reverse("home")).content.decode()
+
+
+def test_home_page_counts_bodies_by_type_and_status(client, clspd, isere):
     factories.body(Body.Type.CDPD, department=isere, dissolved_on=datetime.date(2020, 1, 1))
     response = client.get(reverse("home"))
-    counts = dict(response.context["type_counts"])
-    assert counts["CLSPD"] == 1 and counts["CDPD"] == 0
+    counts = {
+        (type_, status): n
+        for type_, _l, row in response.context["type_rows"]
+        for status, _s, n in row
+    }
+    # the CLSPD, created in 2015, has never met: dormant
+    assert counts["CLSPD", "dormant"] == 1 and counts["CLSPD", "active"] == 0
+    assert counts["CDPD", "dissolved"] == 1
+    assert response.context["active_total"] == 0 and response.context["total"] == 2
+    assert "/bodies/?type=CLSPD&amp;status=dormant" in response.content.decode()
 
 
 def test_home_page_runs_one_query(client, clspd, django_assert_num_queries):
-    with django_assert_num_queries(1):  # active bodies counted by type
+    with django_assert_num_queries(1):  # bodies counted by type and derived status
         client.get(reverse("home"))
 
 
@@ -57,7 +73,8 @@ def test_body_list_queries_do_not_grow(client, grenoble, django_assert_num_queri
         factories.body(
             commune=factories.commune(f"38{i + 300:03d}", f"C{i}", 6000, grenoble.department)
         )
-    with django_assert_num_queries(2):  # count for the paginator, one page of bodies
+    # the départements offered, the count for the paginator, one page of bodies
+    with django_assert_num_queries(3):
         client.get(reverse("bodies:body-list"))
 
 

@@ -181,13 +181,6 @@ def test_one_active_county_body_of_each_type(isere):
     assert "déjà une instance de ce type" in str(error.value)
 
 
-def test_status_is_derived_from_dissolution_date(clspd):
-    assert clspd.status == Body.Status.ACTIVE
-    clspd.dissolved_on = D(2020, 6, 30)
-    assert clspd.status == Body.Status.DISSOLVED
-    assert clspd.status_on(D(2020, 6, 29)) == Body.Status.ACTIVE
-
-
 def test_restricted_types_default_to_restricted_confidentiality(clspd):
     group = factories.body(Body.Type.WORKING_GROUP, parent=clspd, name="Cellule de veille")
     assert clspd.default_confidentiality == "public"

@@ -14,7 +14,7 @@ TODAY = timezone.localdate()
 
 
 def test_every_body_met_and_commitments_are_in_every_status(demo):
-    active = Body.objects.active().filter(created_on__lt=datetime.date(2026, 1, 1))
+    active = Body.objects.not_dissolved().filter(created_on__lt=datetime.date(2026, 1, 1))
     assert not active.exclude(meetings__isnull=False).exists()
     assert set(Commitment.objects.values_list("status", flat=True)) == {"open", "done", "dropped"}
     assert Commitment.objects.overdue(TODAY).exists()
