@@ -21,7 +21,7 @@ def body_meetings_summary(access, body, today: datetime.date | None = None) -> d
     commitments = (
         Commitment.objects.readable_by(access)
         .filter(body=body, status=Commitment.Status.OPEN)
-        .values("owner_institution__name")
+        .values("owner_institution_id", "owner_institution__name")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
         .order_by("-overdue", "owner_institution__name")
     )

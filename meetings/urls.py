@@ -10,4 +10,5 @@ urlpatterns = [
     path("bodies/<int:body_id>/meetings/new/", views.meeting_create, name="meeting-create"),
     path("bodies/<int:body_id>/calendar.ics", views.body_calendar, name="body-calendar"),
     path("bodies/<int:body_id>/meetings/", views.body_meetings, name="body-meetings"),
+    path("commitments/", views.commitment_list, name="commitment-list"),
 ]

@@ -4,8 +4,10 @@ from concurrency.forms import get_signer
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
@@ -19,7 +21,8 @@ from bodies.access import (
 from bodies.models import Body, Confidentiality
 from bodies.pagination import paginate
 
-from .models import Meeting
+from .filters import CommitmentFilter
+from .models import Commitment, CommitmentFollowUp, Meeting
 from .services import MeetingConflict, MeetingPage
 
 MEETING_DURATION = datetime.timedelta(hours=2)  # the registry records a start only
@@ -155,6 +158,40 @@ def body_meetings(request, body_id):
     page = paginate(request, meetings)
     context = {"body": body, "page_obj": page, "meetings": page.object_list}
     return render(request, "meetings/meeting_archive.html", context)
+
+
+def commitment_list(request):
+    """Commitments the reader may read, filtered in the query string (body, owner
+    institution, département, state, due dates), each with the meeting it came from and its
+    follow-ups at meetings the reader may read. Queries, whatever the rows: the reader's
+    access (up to three), the chosen body and institution (one each, when given), the
+    départements offered, the count, the page, its follow-ups."""
+    access = access_for(request.user)
+    readable_meetings = Meeting.objects.readable_by(access).values("pk")
+    commitments = (
+        Commitment.objects.readable_by(access)
+        .select_related("body", "owner_institution", "meeting")
+        .prefetch_related(
+            Prefetch(
+                "follow_ups",
+                queryset=CommitmentFollowUp.objects.filter(meeting__in=readable_meetings)
+                .select_related("meeting")
+                .order_by("meeting__starts_at", "pk"),
+            )
+        )
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
+    )
+    filterset = CommitmentFilter(request.GET, queryset=commitments)
+    results = filterset.qs if filterset.is_valid() else commitments.none()
+    page = paginate(request, results)
+    context = {
+        "filter": filterset,
+        "chosen": filterset.form.cleaned_data if filterset.is_valid() else {},
+        "page_obj": page,
+        "commitments": page.object_list,
+        "today": timezone.localdate(),
+    }
+    return render(request, "meetings/commitment_list.html", context)
 
 
 def body_calendar(request, body_id):

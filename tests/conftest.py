@@ -100,6 +100,16 @@ def world(django_user_model):
     factories.attendance(w.restricted_meeting, w.person_a, w.inst_a, status="present")
     w.commitment_a = factories.commitment(w.meeting_a, w.inst_a, "Éclairer le passage Mistral")
     w.commitment_b = factories.commitment(w.meeting_b, w.inst_b, "Réunir les bailleurs")
+    # A partners-only commitment of body A, and the GLTD's restricted one, owned by person A.
+    w.partners_commitment_a = factories.commitment(
+        w.partners_meeting_a, w.inst_a, "CANARY-PARTNERS-COMMITMENT-A"
+    )
+    w.restricted_commitment = factories.commitment(
+        w.restricted_meeting,
+        w.inst_a,
+        "CANARY-RESTRICTED-COMMITMENT-GLTD",
+        owner_person=w.person_a,
+    )
 
     # Plans: a public adopted plan in each scope (body A's with a partners-only diagnostic,
     # an action, a milestone, funding, indicators and a commitment serving the action), a draft

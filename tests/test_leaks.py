@@ -37,6 +37,9 @@ CANARIES = {
     "CANARY-PARTNERS-DIAGNOSTIC-A": {"admin", "prefecture", "coordinator", "member"},
     "CANARY-DRAFT-PLAN-A": {"admin", "prefecture", "coordinator"},
     "CANARY-RESTRICTED-PLAN-GLTD": {"admin", "member"},
+    # commitments: a partners-only one of body A, the GLTD's restricted one (owned by person A)
+    "CANARY-PARTNERS-COMMITMENT-A": {"admin", "prefecture", "coordinator", "member"},
+    "CANARY-RESTRICTED-COMMITMENT-GLTD": {"admin", "member"},
 }
 
 

@@ -142,6 +142,7 @@ SITE_EXPECTATIONS = {
     # person A (the member) attended
     "meetings:body-calendar": dict.fromkeys(ROLES, 200),  # each gets what it may read
     "meetings:body-meetings": dict.fromkeys(ROLES, 200),  # the archive: the same
+    "meetings:commitment-list": dict.fromkeys(ROLES, 200),  # what each may read
     "meetings:meeting-create": {  # own: body A; other: body B
         "own": WRITER_OF_OWN_BODY,
         "other": {
