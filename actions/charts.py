@@ -109,22 +109,28 @@ def indicator_chart(indicator, progress, width=640, height=300):
                 show_dots=False,
                 stroke_style={"dasharray": dashes, "width": width},
             )
+    return static_svg(
+        chart, f"chart-indicator-{indicator.pk}", indicator.name, describe(indicator, progress)
+    )
+
+
+def static_svg(chart, chart_id: str, title: str, description: str):
+    """A pygal chart as static, accessible SVG markup: without pygal's tooltip script and
+    the data its tooltips read (`desc` elements: without the script they only lengthen the
+    page), named by `title` and `description` for assistive technologies."""
     root = chart.render_tree()
-    # pygal's tooltip script and the data its tooltips read (`desc` elements): without the
-    # script they only lengthen the page.
     dropped = {f"{{{SVG_NS}}}script", "script", f"{{{SVG_NS}}}desc", "desc"}
     for parent in list(root.iter()):
         for child in list(parent):
             if child.tag in dropped:
                 parent.remove(child)
-    chart_id = f"chart-indicator-{indicator.pk}"
     root.set("role", "img")
     root.set("aria-labelledby", f"{chart_id}-title {chart_id}-desc")
     root.set("class", "pygal-chart registry-chart")
-    title = ElementTree.Element("title", id=f"{chart_id}-title")
-    title.text = indicator.name
+    title_element = ElementTree.Element("title", id=f"{chart_id}-title")
+    title_element.text = title
     desc = ElementTree.Element("desc", id=f"{chart_id}-desc")
-    desc.text = describe(indicator, progress)
+    desc.text = description
     root.insert(0, desc)
-    root.insert(0, title)
+    root.insert(0, title_element)
     return mark_safe(ElementTree.tostring(root, encoding="unicode", method="xml"))

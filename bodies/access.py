@@ -51,7 +51,8 @@ def access_for(user) -> Access:
     if user.is_superuser:
         access = Access(is_authenticated=True, user_id=user.pk, is_admin=True)
     else:
-        departments, coordinated, coordinated_departments, researcher = set(), set(), set(), False
+        departments, coordinated, coordinated_departments = set(), set(), set()
+        researcher = national = False
         for role, department_id, body_id, body_department_id in (
             RoleAssignment.objects.current()
             .filter(user=user)
@@ -64,6 +65,8 @@ def access_for(user) -> Access:
                 coordinated_departments.add(body_department_id)
             elif role == RoleAssignment.Role.RESEARCHER:
                 researcher = True
+            elif role == RoleAssignment.Role.NATIONAL:
+                national = True
         person_id = Person.objects.filter(user=user).values_list("pk", flat=True).first()
         member_of = (
             set(
@@ -84,6 +87,7 @@ def access_for(user) -> Access:
             member_of=frozenset(member_of),
             person_id=person_id,
             is_researcher=researcher,
+            is_national=national,
         )
     user._registry_access = access
     return access

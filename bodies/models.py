@@ -47,6 +47,12 @@ def months_before(on: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")
 
 
+def start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day`, local time: a bound for `starts_at` that keeps its
+    index usable (unlike `starts_at__date`)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def folded(text: str) -> str:
     """Text as searched: lower case, without accents, apostrophes and dashes as spaces
     (« Saint-Martin-d’Hères » → « saint martin d heres »). The same on SQLite and
@@ -1032,6 +1038,9 @@ class RoleAssignment(models.Model):
         PREFECTURE = "prefecture", _("Agent de préfecture")
         COORDINATOR = "coordinator", _("Coordonnateur d’instance")
         RESEARCHER = "researcher", _("Chercheur")
+        NATIONAL = "national", _("Agent national (CIPDR)")
+
+    UNSCOPED_ROLES = (Role.RESEARCHER, Role.NATIONAL)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1073,7 +1082,9 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 condition=Q(role="prefecture", department__isnull=False, body__isnull=True)
                 | Q(role="coordinator", body__isnull=False, department__isnull=True)
-                | Q(role="researcher", body__isnull=True, department__isnull=True),
+                | Q(
+                    role__in=["researcher", "national"], body__isnull=True, department__isnull=True
+                ),
                 name="bodies_roleassignment_scope_matches_role",
                 violation_error_message=_("La portée ne correspond pas au rôle."),
             ),
@@ -1100,8 +1111,10 @@ class RoleAssignment(models.Model):
                 errors["body"] = _("Un coordonnateur coordonne une instance : choisissez-la.")
             if self.department_id:
                 errors["department"] = _("Un coordonnateur a une instance, pas un département.")
-        elif self.role == self.Role.RESEARCHER and (self.body_id or self.department_id):
-            errors["role"] = _("Un chercheur n’a ni département ni instance.")
+        elif self.role in self.UNSCOPED_ROLES and (self.body_id or self.department_id):
+            errors["role"] = _(
+                "Ce rôle s’exerce sur tout le registre : ni département ni instance."
+            )
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
             errors["ended_on"] = _("La fin ne peut précéder le début.")
         if errors:

@@ -19,6 +19,9 @@ Roles (domain guide §6, README "Roles and confidentiality"):
   edits their memberships (and the people and institutions those memberships need).
 - member: a user linked to a `Person`; reads `partners` records of the bodies where that
   person currently sits, and `restricted` records where the person is named.
+- national staff (CIPDR): `RoleAssignment` without scope; reads the dashboards of every
+  département and the national overview, and, like prefecture staff everywhere, the
+  `partners` records they count — never `restricted` ones; edits nothing.
 - researcher: research exports only (pseudonymised, never confidential records).
 - public: `public` records only.
 """
@@ -45,6 +48,7 @@ class Access:
     member_of: frozenset[int] = frozenset()  # member: body ids with a current membership
     person_id: int | None = None
     is_researcher: bool = False
+    is_national: bool = False  # CIPDR staff: aggregates everywhere
 
 
 ANONYMOUS = Access()
@@ -90,6 +94,37 @@ def may_read_history(access: Access) -> bool:
     return access.is_admin or bool(access.departments)
 
 
+def reads_county_dashboard(access: Access, department_id: int) -> bool:
+    """A département's dashboard: its prefecture staff, national staff, administrators."""
+    return access.is_admin or access.is_national or department_id in access.departments
+
+
+def reads_national_figures(access: Access) -> bool:
+    """Every figure of the national overview (others see its public ones): national staff,
+    administrators."""
+    return access.is_admin or access.is_national
+
+
+def dashboard_department_ids(access: Access) -> frozenset[int]:
+    """The départements whose dashboard is the user's own (prefecture staff)."""
+    return access.departments
+
+
+def has_workspace(access: Access) -> bool:
+    """Has bodies of its own to follow (« Mes instances »): coordinators and members."""
+    return bool(access.coordinated or access.member_of)
+
+
+def workspace_body_ids(access: Access) -> frozenset[int]:
+    """The bodies on the user's « Mes instances »: those it coordinates or sits in."""
+    return access.coordinated | access.member_of
+
+
+def coordinated_body_ids(access: Access) -> frozenset[int]:
+    """The bodies whose plans and indicators the user keeps up to date."""
+    return access.coordinated
+
+
 # -- one record (no query) -----------------------------------------------------------------
 
 
@@ -101,8 +136,27 @@ def can_read(access: Access, body, level: str, named: bool = False) -> bool:
     if named and access.person_id:
         return True
     if level == Confidentiality.PARTNERS:
-        return body.department_id in access.departments or body.pk in access.member_of
+        return (
+            access.is_national
+            or body.department_id in access.departments
+            or body.pk in access.member_of
+        )
     return False
+
+
+def can_see_member_names(access: Access, body, named: bool = False) -> bool:
+    """The names of a body's members on its records (attendance): the body's partners —
+    its members, coordinators, the prefecture staff of its département — and those named.
+    National staff read partners-level records everywhere, but not who attended them."""
+    if access.is_national and not (
+        access.is_admin
+        or body.pk in access.coordinated
+        or body.department_id in access.departments
+        or body.pk in access.member_of
+        or (named and access.person_id)
+    ):
+        return False
+    return can_read(access, body, Confidentiality.PARTNERS, named=named)
 
 
 def can_read_body_text(access: Access, body, level: str) -> bool:
@@ -173,7 +227,9 @@ def readable_q(
     if access.coordinated:
         q |= coordinated_q(access, body)
     partners = Q(**{level: Confidentiality.PARTNERS})
-    if access.departments:
+    if access.is_national:
+        q |= partners
+    elif access.departments:
         q |= partners & department_scope_q(access, _path(body, "department"))
     if access.member_of:
         q |= partners & members_q(access, body)

@@ -16,9 +16,10 @@ from bodies.access import (
     can_read,
     can_read_commitment,
     can_record_meetings,
+    can_see_member_names,
     is_named_on_meeting,
 )
-from bodies.models import Body, Confidentiality
+from bodies.models import Body
 from bodies.pagination import paginate
 
 from .filters import CommitmentFilter
@@ -51,7 +52,7 @@ def meeting_detail(request, pk):
         "attendances": meeting.attendances.select_related(
             "person", "institution", "represented_by", "membership"
         ).order_by("institution__name", "person__last_name"),
-        "show_names": can_read(access, body, Confidentiality.PARTNERS, named=named),
+        "show_names": can_see_member_names(access, body, named=named),
         "decisions": [
             d
             for d in meeting.decisions.select_related("agenda_item")

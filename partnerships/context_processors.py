@@ -1,7 +1,20 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from bodies.access import access_for, uses_administration
+from bodies.access import (
+    access_for,
+    dashboard_department_ids,
+    has_workspace,
+    reads_national_figures,
+    uses_administration,
+)
+
+
+def _has_own_page(access) -> bool:
+    """A dashboard or « Mes instances » to land on (`partnerships.dashboards.after_login`)."""
+    return bool(
+        reads_national_figures(access) or dashboard_department_ids(access) or has_workspace(access)
+    )
 
 
 def site(request):
@@ -21,4 +34,5 @@ def site(request):
         "shows_administration": SimpleLazyObject(
             lambda: uses_administration(access_for(request.user))
         ),
+        "has_own_page": SimpleLazyObject(lambda: _has_own_page(access_for(request.user))),
     }

@@ -180,7 +180,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "after-login"  # each role lands on its own page (partnerships.dashboards)
 LOGOUT_REDIRECT_URL = "home"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 SIMPLE_HISTORY_REVERT_DISABLED = True

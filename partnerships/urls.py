@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from actions import urls as actions_urls
 
-from . import views
+from . import dashboards, views
 
 # Pages that gather several apps are declared here, in their app's namespace: the body page
 # (members, meetings, commitments, plans) and the action page (the commitments serving it).
@@ -23,8 +23,19 @@ actions_pages = (
     "actions",
 )
 
+dashboard_urls = (
+    [
+        path("", dashboards.national_overview, name="national"),
+        path("<str:code>/", dashboards.county_dashboard, name="county"),
+    ],
+    "dashboard",
+)
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", include(dashboard_urls)),
+    path("accounts/welcome/", dashboards.after_login, name="after-login"),
+    path("my/", dashboards.workspace, name="workspace"),
     path("bodies/", include(bodies_urls)),
     path("", include("meetings.urls")),
     path("", include(actions_pages)),

@@ -157,6 +157,7 @@ def world(django_user_model):
         "coordinator": user("coordinator-a"),
         "member": user("member-a"),
         "researcher": user("researcher"),
+        "national": user("national-cipdr"),
     }
     w.assignment_prefecture = RoleAssignment.objects.create(
         user=w.users["prefecture"], role="prefecture", department=w.isere, started_on=since
@@ -165,12 +166,13 @@ def world(django_user_model):
         user=w.users["coordinator"], role="coordinator", body=w.body_a, started_on=since
     )
     RoleAssignment.objects.create(user=w.users["researcher"], role="researcher", started_on=since)
+    RoleAssignment.objects.create(user=w.users["national"], role="national", started_on=since)
     w.person_a.user = w.users["member"]
     w.person_a.save()
     return w
 
 
-ROLES = ["anonymous", "admin", "prefecture", "coordinator", "member", "researcher"]
+ROLES = ["anonymous", "admin", "prefecture", "coordinator", "member", "researcher", "national"]
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from tests.test_permissions import all_urls, objects, url_for
 pytestmark = pytest.mark.django_db
 
 # canary → roles that may see it somewhere (and must: a canary nobody sees proves nothing).
+# National staff (CIPDR) read partners-level records everywhere, never names or restricted ones.
 CANARIES = {
     # restricted: GLTD members (person A, linked to `member`) and administrators
     "CANARY-RESTRICTED-GLTD-A": {"admin", "member"},
@@ -30,15 +31,15 @@ CANARIES = {
     "01 99 00 77 02": {"admin"},
     "Bravo": {"admin"},
     # minutes of a partners-only formation of body A, and of the GLTD's restricted meeting
-    "CANARY-PARTNERS-MINUTES-A": {"admin", "prefecture", "coordinator", "member"},
+    "CANARY-PARTNERS-MINUTES-A": {"admin", "prefecture", "coordinator", "member", "national"},
     "CANARY-RESTRICTED-MINUTES-GLTD": {"admin", "member"},
     # body A's plan diagnostic (partners); a draft plan of body A (its writers and the
     # prefecture); the GLTD's restricted plan (its members)
-    "CANARY-PARTNERS-DIAGNOSTIC-A": {"admin", "prefecture", "coordinator", "member"},
+    "CANARY-PARTNERS-DIAGNOSTIC-A": {"admin", "prefecture", "coordinator", "member", "national"},
     "CANARY-DRAFT-PLAN-A": {"admin", "prefecture", "coordinator"},
     "CANARY-RESTRICTED-PLAN-GLTD": {"admin", "member"},
     # commitments: a partners-only one of body A, the GLTD's restricted one (owned by person A)
-    "CANARY-PARTNERS-COMMITMENT-A": {"admin", "prefecture", "coordinator", "member"},
+    "CANARY-PARTNERS-COMMITMENT-A": {"admin", "prefecture", "coordinator", "member", "national"},
     "CANARY-RESTRICTED-COMMITMENT-GLTD": {"admin", "member"},
 }
 

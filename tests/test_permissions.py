@@ -113,6 +113,7 @@ RESTRICTED_TO_MEMBER = {
     "coordinator": 404,
     "member": 200,
     "researcher": 404,
+    "national": 404,
 }
 
 # Pages that write a body's records (meetings, plans): its coordinators and administrators.
@@ -123,11 +124,34 @@ WRITER_OF_OWN_BODY = {
     "coordinator": 200,
     "member": 403,
     "researcher": 403,
+    "national": 403,
 }
 
 PLAN_WRITING = {
     "own": WRITER_OF_OWN_BODY,
     "other": {**RESTRICTED_TO_MEMBER, "anonymous": 302, "member": 403},
+}
+
+# Dashboards: own is Isère (the prefecture's), other is Rhône.
+COUNTY_DASHBOARD = {
+    "own": {
+        "anonymous": 302,
+        "admin": 200,
+        "prefecture": 200,
+        "coordinator": 404,
+        "member": 404,
+        "researcher": 404,
+        "national": 200,
+    },
+    "other": {
+        "anonymous": 302,
+        "admin": 200,
+        "prefecture": 404,
+        "coordinator": 404,
+        "member": 404,
+        "researcher": 404,
+        "national": 200,
+    },
 }
 
 # Site pages (not the administration): role → answer, the same in both scopes.
@@ -152,6 +176,7 @@ SITE_EXPECTATIONS = {
             "coordinator": 403,
             "member": 403,
             "researcher": 403,
+            "national": 403,
         },
     },
     "meetings:meeting-edit": {  # own: body A's public plenary; other: the GLTD's restricted one
@@ -163,6 +188,7 @@ SITE_EXPECTATIONS = {
             "coordinator": 404,
             "member": 403,
             "researcher": 404,
+            "national": 404,
         },
     },
     "meetings:meeting-detail": {
@@ -173,6 +199,7 @@ SITE_EXPECTATIONS = {
             "coordinator": 200,
             "member": 200,
             "researcher": 404,
+            "national": 200,  # partners-level records everywhere
         },
         "other": {
             "anonymous": 404,
@@ -181,6 +208,7 @@ SITE_EXPECTATIONS = {
             "coordinator": 404,
             "member": 200,
             "researcher": 404,
+            "national": 404,  # never restricted ones
         },
     },
     # own: body A's public adopted plan and its action; other: the GLTD's restricted plan,
@@ -190,16 +218,21 @@ SITE_EXPECTATIONS = {
     # the same two plans: only their writers enter measurements or import
     "actions:plan-measurements": PLAN_WRITING,
     "actions:plan-ssmsi": PLAN_WRITING,
+    "dashboard:county": COUNTY_DASHBOARD,
+    "dashboard:national": dict.fromkeys(ROLES, 200),  # public figures for all, more for some
+    "workspace": {**dict.fromkeys(ROLES, 200), "anonymous": 302},  # an empty state for some
+    "after-login": {**dict.fromkeys(ROLES, 302)},  # each to its own page
 }
 
 # Administration pages that belong to no model: role → answer.
-NOT_STAFF = {"anonymous": 302, "member": 302, "researcher": 302}
+NOT_STAFF = {"anonymous": 302, "member": 302, "researcher": 302, "national": 302}
 ADMIN_SITE_EXPECTATIONS = {
     "admin:index": {**NOT_STAFF, **dict.fromkeys(STAFF, 200)},
     "admin:login": {
         "anonymous": 302,
         "member": 403,
         "researcher": 403,
+        "national": 403,
         **dict.fromkeys(STAFF, 302),
     },
     "admin:logout": {**NOT_STAFF, **dict.fromkeys(STAFF, 405)},
@@ -342,6 +375,8 @@ def url_for(namespace, pattern, kind, scope, world, objs):
         if kind[1] == "actions:action-detail":
             action = world.action_a if scope == "own" else world.gltd_action
             return reverse(name, args=[action.pk])
+        if kind[1] == "dashboard:county":
+            return reverse(name, args=[(world.isere if scope == "own" else world.rhone).code])
         if kind[1] == "meetings:meeting-detail":
             meeting = world.partners_meeting_a if scope == "own" else world.restricted_meeting
             return reverse(name, args=[meeting.pk])

@@ -42,6 +42,7 @@ def test_a_draft_plan_is_read_by_its_writers_and_the_prefecture_only(world, logi
         "coordinator": 200,
         "member": 404,
         "researcher": 404,
+        "national": 404,  # a draft is not published
     }
     body_page = login(world, "anonymous").get(world.body_a.get_absolute_url()).content.decode()
     assert "CANARY-DRAFT-PLAN-A" not in body_page and world.plan_a.title in body_page
