@@ -20,6 +20,7 @@ install: $(STAMP)
 run: $(STAMP)
 	DEBUG=1 DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py load_territories --departments $(DEMO_DEPARTMENTS)
+	DEBUG=1 DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py load_outlines --departments $(DEMO_DEPARTMENTS)
 	DEBUG=1 DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py load_demo
 	@echo "Registre servi sur http://127.0.0.1:8000 — administration : http://127.0.0.1:8000/admin/ (comptes : voir le README, mot de passe demo-registre-38)"
 	DEBUG=1 DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:8000

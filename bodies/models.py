@@ -106,6 +106,10 @@ class Department(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("région")
     )
+    # The maps' outlines (`bodies.outlines`, `manage.py load_outlines`): SVG path data in the
+    # national map's projection, and the viewBox framing the communes' outlines.
+    outline = models.TextField(_("contour"), blank=True, editable=False)
+    map_box = models.CharField(_("cadre de la carte"), max_length=80, blank=True, editable=False)
 
     objects = CodeManager()
 
@@ -193,6 +197,8 @@ class Commune(models.Model):
         null=True,
         blank=True,
     )
+    # SVG path data in its département's map projection (`bodies.outlines`).
+    outline = models.TextField(_("contour"), blank=True, editable=False)
 
     objects = CommuneManager()
 

@@ -5,6 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from bodies.access import (
     access_for,
@@ -15,7 +16,7 @@ from bodies.access import (
 )
 from bodies.models import Body, Department, Institution
 
-from . import charts
+from . import charts, maps
 from .county import (
     CLSPD_OBLIGATION_POPULATION,
     CODAF_MEETINGS_A_YEAR,
@@ -51,7 +52,12 @@ def county_dashboard(request, code):
     late_count, median_delay = county.median_delay()
     plans = county.plans_in_force()
     categories = dict(Institution.Category.choices)
+    coverage_map, coverage_legend = maps.county_map(
+        department, maps.coverage_of_communes(department, county.on)
+    )
     context = {
+        "coverage_map": coverage_map,
+        "coverage_legend": coverage_legend,
         "department": department,
         "on": county.on,
         "status_rows": status_rows,
@@ -97,17 +103,37 @@ def county_dashboard(request, code):
     return render(request, "dashboard/county.html", context)
 
 
+# The figures the national map can show; the first three are public.
+MAP_FIGURES = [
+    ("dormant", _("Instances en sommeil")),
+    ("uncovered", _("Communes soumises à l’obligation sans instance en activité")),
+    ("active", _("Instances en activité")),
+    ("overdue", _("Engagements en retard")),
+    ("attendance", _("Taux de présence (12 mois)")),
+    ("plans", _("Plans en vigueur")),
+]
+
+
 def national_overview(request):
     """One row per département, sortable; everyone sees the public figures (bodies by
     status, coverage gaps), national staff and administrators all of them. Six queries."""
     access = access_for(request.user)
     full = reads_national_figures(access)
     rows = national_rows(access, full)
+    figures = MAP_FIGURES if full else MAP_FIGURES[:3]
+    figure = request.GET.get("carte", "")
+    if figure not in dict(figures):
+        figure = figures[0][0]
     column = request.GET.get("o", "")
     descending = column.startswith("-")
     if column.lstrip("-") in SORTS:
         rows.sort(key=lambda row: row.sort_key(column.lstrip("-")), reverse=descending)
+    national_map, legend = maps.national_map(rows, figure, str(dict(figures)[figure]))
     context = {
+        "map": national_map,
+        "map_legend": legend,
+        "map_figures": figures,
+        "map_figure": figure,
         "rows": rows,
         "full": full,
         "sort": column,
