@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from .models import (
     Body,
@@ -168,8 +169,48 @@ def load_demo(path: Path = DEMO_FILE, with_users: bool = False) -> Counter:
                     membership.full_clean()
                     membership.save()
 
+        created.update(recent_turnover(bodies["clspd_vie"]))
         if with_users:
             created["comptes"] += load_users(data["users"], department, people, bodies)
+    return created
+
+
+LEFT_DAYS_AGO, SUCCEEDED_DAYS_AGO = 90, 3
+
+
+def recent_turnover(body, today: datetime.date | None = None) -> Counter:
+    """The dashboards' key people, relative to the day of loading: the coordinator of
+    `body` (Vienne's CLSPD) left ninety days ago and a successor, a fictional person, took
+    the seat three days ago — a departure, and a change the body has not met since."""
+    today = today or timezone.localdate()
+    created = Counter()
+    left_on = today - datetime.timedelta(days=LEFT_DAYS_AGO)
+    seat = Membership.objects.filter(
+        body=body, role=Membership.Role.COORDINATOR, started_on__lt=left_on
+    ).first()
+    if seat is None:
+        return created
+    if seat.ended_on is None:  # the file, loaded again, gives it no end
+        seat.ended_on = left_on
+        seat.full_clean()
+        seat.save()
+    successor, was_created = Person.objects.get_or_create(
+        email=demo_email("Maëlle", "Rousseau"),
+        defaults={"first_name": "Maëlle", "last_name": "Rousseau", "phone": demo_phone(9938)},
+    )
+    created["personnes"] += was_created
+    if Membership.objects.filter(body=body, person=successor).exists():
+        return created
+    membership = Membership(
+        body=body,
+        person=successor,
+        institution=seat.institution,
+        role=Membership.Role.COORDINATOR,
+        started_on=today - datetime.timedelta(days=SUCCEEDED_DAYS_AGO),
+    )
+    membership.full_clean()
+    membership.save()
+    created["mandats"] += 1
     return created
 
 

@@ -44,7 +44,12 @@ CADENCE = {
 }
 DORMANT_FOR = {"38169": datetime.timedelta(days=548)}  # Fontaine's CLSPD: eighteen months
 STOPPED_COMING_FOR = {"Alpes Habitat Solidaire (bailleur fictif)": datetime.timedelta(days=487)}
-NEVER_COMMITS = {"Alpes Habitat Solidaire (bailleur fictif)"}
+# The landlord stopped coming; the transport operator comes, but commits to nothing
+# (« participation formelle »).
+NEVER_COMMITS = {
+    "Alpes Habitat Solidaire (bailleur fictif)",
+    "Réseau de transport de l’agglomération (exploitant fictif)",
+}
 OFTEN_EXCUSED = {("CLSPD", "Groupement de gendarmerie départementale de l’Isère")}
 
 TOPICS = [

@@ -5,54 +5,9 @@ the commitment done at the next meeting.
 Skipped, with the reason said, where /usr/bin/chromium is missing (`.ci/run` installs it).
 """
 
-import os
-import shutil
-from pathlib import Path
+from tests.e2e.conftest import ARTIFACTS, BROWSER
 
-import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium absent (/usr/bin/chromium)"),
-]
-
-
-@pytest.fixture
-def server(transactional_db, settings):
-    """A live server for this test only, stopped with it (pytest-django's is session-wide);
-    connections its threads leave behind are ended at the end of the run (conftest.py)."""
-    from pytest_django.live_server_helper import LiveServer
-
-    settings.ALLOWED_HOSTS = ["localhost"]
-    live = LiveServer("localhost")
-    yield live
-    live.stop()
-
-
-@pytest.fixture
-def browser_page():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's synchronous API runs an event loop in this thread; the test's own
-    # database calls are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 1000})
-        yield page
-        browser.close()
+pytestmark = BROWSER
 
 
 def test_coordinator_records_a_meeting_and_follows_its_commitment_up(world, server, browser_page):

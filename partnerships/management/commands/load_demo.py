@@ -31,7 +31,7 @@ class Command(BaseCommand):
         if settings.DEBUG:
             self.stdout.write(
                 f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») : admin, "
-                "prefecture38, coordination-grenoble, membre-bailleur, chercheur."
+                "prefecture38, coordination-grenoble, membre-bailleur, chercheur, national."
             )
         else:
             self.stdout.write("DEBUG désactivé : aucun compte de démonstration n’est créé.")
