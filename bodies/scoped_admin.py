@@ -155,12 +155,28 @@ class ScopedAdmin(ScopedChoices, admin.ModelAdmin):
         `?problem_statement__icontains=…` would let a reader test hidden text."""
         if request is not None and policy.is_administrator(self.access(request)):
             return super().lookup_allowed(lookup, value, request)
-        declared = [f for f in self.list_filter if isinstance(f, str)]
-        if self.date_hierarchy:
-            declared.append(self.date_hierarchy)
-        if not any(lookup == name or lookup.startswith(f"{name}__") for name in declared):
+        fields, parameters = self.declared_filters(request)
+        if lookup not in parameters and not any(
+            lookup == name or lookup.startswith(f"{name}__") for name in fields
+        ):
             return False
         return super().lookup_allowed(lookup, value, request)
+
+    def declared_filters(self, request):
+        """(field paths, exact parameter names) of the list's declared filters: a field filter
+        (`"body__type"`, or a pair with its filter class) answers to lookups under its path;
+        a `SimpleListFilter` (`StatusFilter`) answers to its own parameter only."""
+        fields, parameters = [], set()
+        for item in self.get_list_filter(request) if request is not None else self.list_filter:
+            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
+                parameters.add(item.parameter_name)
+            elif isinstance(item, (list, tuple)):
+                fields.append(item[0])
+            else:
+                fields.append(item)
+        if self.date_hierarchy:
+            fields.append(self.date_hierarchy)
+        return fields, parameters
 
     def get_search_results(self, request, queryset, search_term):
         """Autocompletes return what the asking form accepts, not the whole table."""

@@ -74,6 +74,21 @@ def test_declared_filters_still_work(world, login):
     )
 
 
+@pytest.mark.parametrize("role", ["prefecture", "coordinator"])
+@pytest.mark.parametrize(
+    ("changelist", "query"),
+    [
+        ("admin:bodies_body_changelist", "?status=active"),
+        ("admin:bodies_membership_changelist", "?current=yes"),
+    ],
+)
+def test_the_lists_own_filters_work_for_every_role_that_sees_the_list(
+    world, login, role, changelist, query
+):
+    response = login(world, role).get(reverse(changelist) + query)
+    assert response.status_code == 200
+
+
 def test_nobody_but_an_administrator_seats_themselves(world, login):
     own = factories.person("Agent", "Préfecture", user=world.users["prefecture"])
     factories.membership(world.body_a, own, world.inst_a)  # visible to itself, in scope
