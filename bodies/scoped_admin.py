@@ -18,6 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access as policy
+from .validators import is_whole_number
+
+# The date hierarchy turns `…__year`, `__month`, `__day` into dates in Python: an
+# eleven-digit year overflows there and 9999 has no next year (500s), so values outside
+# these bounds are refused like an undeclared lookup (400).
+DATE_HIERARCHY_BOUNDS = {"year": (1, 9998), "month": (1, 12), "day": (1, 31)}
 
 
 def administrators_only(access, qs):
@@ -152,7 +158,10 @@ class ScopedAdmin(ScopedChoices, admin.ModelAdmin):
 
     def lookup_allowed(self, lookup, value, request=None):
         """Only the declared filters, for everyone but administrators: a free lookup such as
-        `?problem_statement__icontains=…` would let a reader test hidden text."""
+        `?problem_statement__icontains=…` would let a reader test hidden text. The date
+        hierarchy's values are bounded for everyone."""
+        if not self.date_hierarchy_value_allowed(lookup, value):
+            return False
         if request is not None and policy.is_administrator(self.access(request)):
             return super().lookup_allowed(lookup, value, request)
         fields, parameters = self.declared_filters(request)
@@ -161,6 +170,14 @@ class ScopedAdmin(ScopedChoices, admin.ModelAdmin):
         ):
             return False
         return super().lookup_allowed(lookup, value, request)
+
+    def date_hierarchy_value_allowed(self, lookup, value) -> bool:
+        if not self.date_hierarchy or not lookup.startswith(f"{self.date_hierarchy}__"):
+            return True
+        bounds = DATE_HIERARCHY_BOUNDS.get(lookup.removeprefix(f"{self.date_hierarchy}__"))
+        if bounds is None:
+            return True
+        return is_whole_number(str(value)) and bounds[0] <= int(value) <= bounds[1]
 
     def declared_filters(self, request):
         """(field paths, exact parameter names) of the list's declared filters: a field filter

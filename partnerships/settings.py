@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "partnerships.middleware.no_store_when_signed_in",
+    "partnerships.middleware.refuse_nul_in_query_string",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]

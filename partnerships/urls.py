@@ -35,4 +35,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "partnerships.errors.bad_request"
 handler403 = "partnerships.views.permission_denied"

@@ -89,6 +89,35 @@ def test_the_lists_own_filters_work_for_every_role_that_sees_the_list(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("role", ["admin", "prefecture"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?started_on__year=99999999999",  # overflowed while building the date
+        "?started_on__year=9999",  # no year after it
+        "?started_on__year=2024&started_on__month=99999999999",
+        "?started_on__year=deux-mille",
+        "?q=%00",  # PostgreSQL refuses NUL in a text value
+        "?role__exact=%00",
+    ],
+)
+def test_malformed_list_parameters_answer_400_not_500(world, login, role, query):
+    response = login(world, role).get(reverse("admin:bodies_membership_changelist") + query)
+    assert response.status_code == 400
+
+
+def test_a_nul_byte_in_any_query_string_answers_400(world, login):
+    client = login(world, "coordinator")
+    autocomplete = (
+        reverse("admin:autocomplete")
+        + "?app_label=bodies&model_name=membership&field_name=person&term=%00"
+    )
+    assert client.get(autocomplete).status_code == 400
+    response = client.get(reverse("bodies:body-list") + "?page=%00")
+    assert response.status_code == 400
+    assert "mal formé" in response.content.decode()
+
+
 def test_nobody_but_an_administrator_seats_themselves(world, login):
     own = factories.person("Agent", "Préfecture", user=world.users["prefecture"])
     factories.membership(world.body_a, own, world.inst_a)  # visible to itself, in scope
