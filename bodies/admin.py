@@ -362,6 +362,10 @@ class BodyAdmin(AuditedAdmin):
     def visible(self, access, qs):
         return policy.administered_bodies(access, qs)
 
+    def view_on_site_queryset(self, request):
+        # Every body has a public page: its existence is no secret.
+        return policy.visible_bodies(self.access(request))
+
     def editable(self, access, qs):
         return policy.editable_bodies(access, qs)
 

@@ -87,6 +87,11 @@ class ScopedAdmin(ScopedChoices, admin.ModelAdmin):
     def get_queryset(self, request):
         return self.visible(self.access(request), super().get_queryset(request))
 
+    def view_on_site_queryset(self, request):
+        """Rows whose public page « voir sur le site » may lead to (others answer 404, as
+        missing ones do): those the user opens here."""
+        return self.get_queryset(request)
+
     def _allowed(self, request, rule, obj) -> bool:
         """`rule` applied to `obj` (one query, memoised for the request)."""
         access = self.access(request)

@@ -7,8 +7,10 @@ import datetime
 
 import pytest
 import tablib
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from actions.models import ActionPlan
 from bodies.access import access_for
 from bodies.models import Body, Institution, Membership
 from bodies.resources import MembershipResource
@@ -116,6 +118,17 @@ def test_a_nul_byte_in_any_query_string_answers_400(world, login):
     response = client.get(reverse("bodies:body-list") + "?page=%00")
     assert response.status_code == 400
     assert "mal formé" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["prefecture", "coordinator"])
+def test_view_on_site_answers_404_for_an_object_out_of_scope_as_for_a_missing_one(
+    world, login, role
+):
+    client = login(world, role)
+    plan_type = ContentType.objects.get_for_model(ActionPlan).pk
+    out_of_scope = client.get(reverse("admin:view_on_site", args=[plan_type, world.gltd_plan.pk]))
+    missing = client.get(reverse("admin:view_on_site", args=[plan_type, 999999]))
+    assert out_of_scope.status_code == missing.status_code == 404
 
 
 def test_nobody_but_an_administrator_seats_themselves(world, login):
