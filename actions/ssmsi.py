@@ -62,8 +62,11 @@ def _number(text: str):
         context.prec = 40
         try:
             value = Decimal(cleaned.replace(",", "."))
-            if value.is_finite() and abs(value) < MAX_VALUE:
-                return value.quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
+            if value.is_finite():
+                # bounded once rounded: 99999999999.9999 rounds up to twelve integer digits
+                value = value.quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
+                if abs(value) < MAX_VALUE:
+                    return value
         except ArithmeticError:
             pass
     raise ValueError(_("nombre « %(value)s » illisible ou hors limites") % {"value": text[:40]})
@@ -109,6 +112,11 @@ class _Lines:
         for number, line in enumerate(self.text, start=1):
             if number == 1 or self.code in line:
                 self.number = number
+                if "\x00" in line:  # PostgreSQL refuses it in text; no SSMSI file has one
+                    raise SsmsiError(
+                        _("Ligne %(line)s : caractère nul, ce n’est pas un texte lisible.")
+                        % {"line": number}
+                    )
                 yield line
 
 

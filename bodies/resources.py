@@ -22,6 +22,25 @@ from .validators import is_whole_number
 security_log = logging.getLogger("partnerships.security")
 
 
+class RegistryResource(resources.ModelResource):
+    """What every import of the registry shares: all or nothing, validation errors
+    included (the library's default keeps the rows that passed), and cells the database
+    cannot hold refused as row errors in French."""
+
+    def before_import_row(self, row, **kwargs):
+        for column, value in row.items():
+            if isinstance(value, str) and "\x00" in value:
+                # PostgreSQL refuses NUL in text (a crash), SQLite would store it
+                raise ValueError(
+                    _("Colonne « %(column)s » : caractère nul, ce n’est pas un texte lisible.")
+                    % {"column": column}
+                )
+
+    def import_data(self, dataset, **kwargs):
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
+
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
     """Looks related rows up in `choices(access)` only; an id outside it reads as unknown."""
 
@@ -95,7 +114,7 @@ class RoleWidget(widgets.Widget):
         return value
 
 
-class MembershipResource(resources.ModelResource):
+class MembershipResource(RegistryResource):
     id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     body = fields.Field(
         attribute="body",
@@ -167,12 +186,6 @@ class MembershipResource(resources.ModelResource):
                 % {"id": row.get("id")}
             )
         return instance
-
-    def import_data(self, dataset, **kwargs):
-        # All or nothing, validation errors included (the library's default keeps the rows
-        # that passed).
-        kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, **kwargs)
 
     def export(self, queryset=None, **kwargs):
         queryset = self.get_queryset() if queryset is None else queryset

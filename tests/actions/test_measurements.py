@@ -395,3 +395,28 @@ def test_ssmsi_rates_are_rounded_to_the_registrys_precision():
     rows = [("38185", 2024, "Vols", 998, 6.30165432)]
     series = ssmsi.read_commune(ssmsi_file(rows), "38185")
     assert series["Vols"].years[2024] == (Decimal(998), Decimal("6.302"))
+
+
+def test_values_the_database_cannot_hold_are_refused_after_rounding_and_nul_everywhere(
+    world, login
+):
+    client = login(world, "coordinator")
+    url = reverse("actions:plan-ssmsi", args=[world.plan_a.pk])
+
+    def preview(rows):
+        return client.post(url, {"file": ssmsi_file(rows), "commune": world.grenoble.pk})
+
+    # rounds up to 100000000000.000: fifteen digits in a column of fourteen
+    rounded_up = preview([("38185", 2024, "Vols", "99999999999.9999", 1.0)])
+    assert "nombre « 99999999999.9999 » illisible ou hors limites" in rounded_up.content.decode()
+    nul = preview([("38185", 2024, "Vols\x00", 3, 1.0)])
+    assert "caractère nul" in nul.content.decode()
+    assert not Indicator.objects.filter(source="SSMSI").exists()
+    spreadsheet = import_file(client, [[world.indicator_a.pk, "2024", "101", "note\x00"]])
+    assert "caractère nul" in spreadsheet.content.decode()
+    assert world.indicator_a.measurements.get(period_start__year=2024).value == 104
+    meeting = client.post(
+        reverse("meetings:meeting-create", args=[world.body_a.pk]),
+        {"date": "2025-05-12", "time": "18:00", "place": "Salle\x00", "status": "planned"},
+    )
+    assert "Le caractère nul n’est pas autorisé" in meeting.content.decode()
