@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import tracemalloc
 from decimal import Decimal
 
 import pytest
@@ -420,3 +421,16 @@ def test_values_the_database_cannot_hold_are_refused_after_rounding_and_nul_ever
         {"date": "2025-05-12", "time": "18:00", "place": "Salle\x00", "status": "planned"},
     )
     assert "Le caractère nul n’est pas autorisé" in meeting.content.decode()
+
+
+def test_a_file_without_line_breaks_is_refused_with_flat_memory():
+    header = b"CODGEO_2025;annee;indicateur;nombre;est_diffuse"
+    upload = SimpleUploadedFile("ssmsi.csv", header + b";38185" * 1_000_000)  # 6 MB, one line
+    tracemalloc.start()
+    try:
+        with pytest.raises(ssmsi.SsmsiError, match="sans retour à la ligne"):
+            ssmsi.read_commune(upload, "38185")
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # the line is never held whole
