@@ -15,7 +15,7 @@ from bodies.access import access_for, can_manage_plans, can_read_body_text
 from bodies.validators import is_whole_number
 
 from . import grid as measurement_grid
-from . import ssmsi
+from . import periods, ssmsi
 from .charts import indicator_chart
 from .forms import SsmsiConfirmForm, SsmsiUploadForm
 from .models import Action, ActionPlan, Indicator
@@ -118,9 +118,13 @@ def _plan_for_writing(request, pk):
 
 
 def _year(request, plan) -> int:
+    """The year asked for, if the grid offers it (the plan's years and the one before, within
+    the registry's years); the default year otherwise."""
     default = measurement_grid.default_year(plan, timezone.localdate())
     text = (request.POST or request.GET).get("year", "")
-    if is_whole_number(text) and plan.starts_on.year - 1 <= int(text) <= plan.ends_on.year:
+    first = max(plan.starts_on.year - 1, periods.MIN_YEAR)
+    last = min(plan.ends_on.year, periods.MAX_YEAR)
+    if is_whole_number(text) and first <= int(text) <= last:
         return int(text)
     return default
 
