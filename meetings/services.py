@@ -38,14 +38,42 @@ EXTRA_ROWS = {"agenda": 3, "guests": 1, "decisions": 2, "commitments": 2}
 class RowFormSet(BaseFormSet):
     """Rows pre-filled from `initial` when the page is shown, but all submitted as new rows:
     a row left blank is skipped (that is how a line is removed), a filled one is validated.
-    Saving rewrites the meeting's rows, so no row needs to be matched to an initial one."""
+    Saving rewrites the meeting's rows, so no row needs to be matched to an initial one.
+
+    Rows that stand for one record (`unique_field`: the commitment a follow-up reviews) may
+    appear once: two rows for one record contradict each other, and the database refuses a
+    second review of a commitment at one meeting. The error shows on `error_field`, a field
+    the row displays.
+    """
+
+    unique_field: str | None = None
+    error_field: str | None = None
 
     def initial_form_count(self):
         return super().initial_form_count() if self.is_bound else 0
 
+    def clean(self):
+        super().clean()
+        if self.unique_field is None:
+            return
+        seen = set()
+        for form in self.forms:
+            value = getattr(form, "cleaned_data", {}).get(self.unique_field)
+            key = getattr(value, "pk", value)
+            if key is None:
+                continue
+            if key in seen:
+                form.add_error(
+                    self.error_field or self.unique_field,
+                    _("Cette ligne figure deux fois : gardez-en une seule."),
+                )
+            seen.add(key)
 
-def row_formset(form):
-    return formset_factory(form, formset=RowFormSet, extra=0)
+
+def row_formset(form, unique_field=None, error_field=None):
+    formset = formset_factory(form, formset=RowFormSet, extra=0)
+    formset.unique_field, formset.error_field = unique_field, error_field
+    return formset
 
 
 AgendaFormSet = row_formset(AgendaItemForm)
@@ -53,7 +81,7 @@ AttendanceFormSet = row_formset(AttendanceForm)
 GuestFormSet = row_formset(GuestForm)
 DecisionFormSet = row_formset(DecisionForm)
 CommitmentFormSet = row_formset(CommitmentForm)
-FollowUpFormSet = row_formset(FollowUpForm)
+FollowUpFormSet = row_formset(FollowUpForm, unique_field="commitment")
 
 
 class MeetingConflict(Exception):

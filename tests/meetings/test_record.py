@@ -533,3 +533,19 @@ def test_a_commitment_may_serve_an_action_of_the_bodys_plans_only(world, coordin
     assert made.action == world.action_a
     action_page = coordinator.get(world.action_a.get_absolute_url()).content.decode()
     assert "Recruter deux médiateurs" in action_page
+
+
+# -- forms that must not fail (independent review, second round) ---------------------------
+
+
+def present(world):
+    return [{"membership": world.membership_a.pk, "status": "present"}]
+
+
+def test_a_commitment_followed_up_twice_in_one_form_is_a_row_error(world, coordinator):
+    row = {"commitment": world.commitment_a.pk, "outcome": "done", "note": ""}
+    data = meeting_post(attendance=present(world), follow_ups=[row, {**row, "outcome": "dropped"}])
+    response = coordinator.post(create_url(world), data)
+    assert response.status_code == 200
+    assert "Cette ligne figure deux fois" in response.content.decode()
+    assert not Meeting.objects.filter(place="Salle du conseil").exists()
