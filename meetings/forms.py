@@ -9,10 +9,12 @@ database constraints stay the last guard.
 import datetime
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bodies.models import Confidentiality
+from bodies.validators import is_whole_number
 
 from .models import Attendance, CommitmentFollowUp, Meeting
 
@@ -237,7 +239,9 @@ class CommitmentForm(RecordedRowForm):
 
 
 class FollowUpForm(forms.Form):
-    """An earlier commitment reviewed at this meeting."""
+    """An earlier commitment reviewed at this meeting. A row naming one of `stale` (closed
+    or removed elsewhere since the page was opened) is dropped like a blank row, its id kept
+    in `dropped`: the row cannot be removed, so an error on it could never be corrected."""
 
     commitment = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
@@ -245,9 +249,20 @@ class FollowUpForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False)
 
-    def __init__(self, *args, commitments: Choices, **kwargs):
+    def __init__(self, *args, commitments: Choices, stale: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.commitments = commitments
+        self.stale = stale or {}
+        self.dropped = None
+
+    def full_clean(self):
+        posted = str(self.data.get(self.add_prefix("commitment"), "")) if self.is_bound else ""
+        if is_whole_number(posted) and int(posted) in self.stale:
+            self.dropped = int(posted)
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
 
     def clean_commitment(self):
         try:
@@ -257,4 +272,6 @@ class FollowUpForm(forms.Form):
 
     @property
     def reviewed(self):
+        if self.dropped is not None:
+            return self.stale[self.dropped]
         return row_object(self, "commitment", self.commitments)

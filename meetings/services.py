@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from actions.models import Action
 from bodies.access import visible_institutions, visible_people
 from bodies.models import Confidentiality, Institution, Membership, Person
+from bodies.validators import is_whole_number
 
 from .forms import (
     COMMITMENT_FIELDS,
@@ -153,6 +154,7 @@ class MeetingPage:
         else:
             followed = followed.filter(status=Commitment.Status.OPEN)
         self.followed = Choices(followed.distinct().order_by("due_on", "pk"))
+        self.stale_commitments = self._closed_meanwhile()
         # Commitments made at this meeting and already reviewed: they may not be removed.
         self.reviewed_ids = (
             set(
@@ -163,6 +165,42 @@ class MeetingPage:
             if self.editing
             else set()
         )
+
+    def _closed_meanwhile(self) -> dict:
+        """Commitments that posted follow-up rows name but that are no longer to follow
+        here — closed (done, dropped) or removed by someone else since the page was opened —
+        by id (None for a removed one). Their rows are dropped, and the coordinator told: a
+        follow-up row cannot be removed, so refusing it would leave a page that can never be
+        saved. One query, only when such a row is posted."""
+        posted = {
+            int(value)
+            for key, value in (self.data or {}).items()
+            if key.startswith("follow_ups-")
+            and key.endswith("-commitment")
+            and is_whole_number(str(value))
+        }
+        unknown = posted - set(self.followed.by_id)
+        if not unknown:
+            return {}
+        found = {
+            c.pk: c
+            for c in Commitment.objects.filter(pk__in=unknown).select_related("owner_institution")
+        }
+        return {
+            pk: found.get(pk)
+            for pk in unknown
+            if pk not in found
+            or (found[pk].body_id == self.body.pk and found[pk].status != Commitment.Status.OPEN)
+        }
+
+    @property
+    def dropped_follow_ups(self) -> list:
+        """The commitments (None for a removed one) whose follow-up rows were dropped."""
+        return [
+            self.stale_commitments[form.dropped]
+            for form in self.follow_ups
+            if form.dropped is not None
+        ]
 
     # -- forms -------------------------------------------------------------------------------
 
@@ -275,7 +313,11 @@ class MeetingPage:
             actions=self.actions,
         )
         self.follow_ups = self._formset(
-            FollowUpFormSet, "follow_ups", follow_ups, commitments=self.followed
+            FollowUpFormSet,
+            "follow_ups",
+            follow_ups,
+            commitments=self.followed,
+            stale=self.stale_commitments,
         )
 
     @property

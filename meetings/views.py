@@ -121,18 +121,35 @@ def _meeting_page(request, body, meeting=None):
             page.conflict = True
         else:
             messages.success(request, _("Réunion enregistrée."))
+            _say_dropped_follow_ups(request, page)
             return redirect(saved)
     else:
         messages.error(
             request,
             _("La réunion n’a pas été enregistrée : corrigez les champs signalés ci-dessous."),
         )
+        _say_dropped_follow_ups(request, page)
     return render(
         request,
         "meetings/meeting_form.html",
         {"page": page, "body": body},
         status=409 if getattr(page, "conflict", False) else 200,
     )
+
+
+def _say_dropped_follow_ups(request, page):
+    for commitment in page.dropped_follow_ups:
+        if commitment is None:
+            text = _(
+                "Un engagement proposé au suivi a été supprimé par ailleurs depuis l’ouverture "
+                "de cette page : son suivi n’est pas enregistré."
+            )
+        else:
+            text = _(
+                "L’engagement « %(description)s » a été clos par ailleurs depuis l’ouverture de "
+                "cette page : son suivi n’est pas enregistré."
+            ) % {"description": commitment.description}
+        messages.warning(request, text)
 
 
 def meeting_create(request, body_id):

@@ -549,3 +549,22 @@ def test_a_commitment_followed_up_twice_in_one_form_is_a_row_error(world, coordi
     assert response.status_code == 200
     assert "Cette ligne figure deux fois" in response.content.decode()
     assert not Meeting.objects.filter(place="Salle du conseil").exists()
+
+
+def test_a_commitment_closed_elsewhere_meanwhile_is_dropped_and_the_rest_saved(world, coordinator):
+    page = coordinator.get(create_url(world)).content.decode()
+    assert "Éclairer le passage Mistral" in page  # offered for follow-up
+    closed_on = datetime.date(2025, 4, 30)
+    Commitment.objects.filter(pk=world.commitment_a.pk).update(status="done", done_on=closed_on)
+    data = meeting_post(
+        attendance=present(world),
+        decisions=[{"text": "Poursuivre les rondes", "confidentiality": ""}],
+        follow_ups=[{"commitment": world.commitment_a.pk, "outcome": "kept_open", "note": ""}],
+    )
+    response = coordinator.post(create_url(world), data, follow=True)
+    assert response.redirect_chain, response.content.decode()[:2000]
+    assert "clos par ailleurs" in response.content.decode()
+    assert Meeting.objects.get(place="Salle du conseil").decisions.exists()
+    assert not CommitmentFollowUp.objects.exists()
+    world.commitment_a.refresh_from_db()
+    assert (world.commitment_a.status, world.commitment_a.done_on) == ("done", closed_on)
