@@ -7,6 +7,7 @@ database constraints stay the last guard.
 """
 
 import datetime
+import uuid
 
 from django import forms
 from django.forms.utils import ErrorDict
@@ -73,6 +74,8 @@ class MeetingForm(forms.ModelForm):
     time = forms.TimeField(
         label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
+    # One per new-meeting form: sending the form twice records the meeting once.
+    creation_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Meeting
@@ -90,8 +93,10 @@ class MeetingForm(forms.ModelForm):
             local = timezone.localtime(self.instance.starts_at)
             self.initial.setdefault("date", local.date())
             self.initial.setdefault("time", local.time().replace(second=0, microsecond=0))
+            del self.fields["creation_token"]
         else:
             self.initial.setdefault("time", datetime.time(18, 0))
+            self.initial.setdefault("creation_token", uuid.uuid4())
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -105,6 +110,8 @@ class MeetingForm(forms.ModelForm):
             self.instance.starts_at = timezone.make_aware(
                 datetime.datetime.combine(cleaned["date"], cleaned["time"])
             )
+        if not self.instance.pk:
+            self.instance.creation_token = cleaned.get("creation_token")
         return cleaned
 
 

@@ -19,7 +19,7 @@ from bodies.access import (
 from bodies.models import Body, Confidentiality
 
 from .models import Meeting
-from .services import MeetingConflict, MeetingPage
+from .services import MeetingAlreadyRecorded, MeetingConflict, MeetingPage
 
 MEETING_DURATION = datetime.timedelta(hours=2)  # the registry records a start only
 ICAL_STATUS = {
@@ -119,6 +119,12 @@ def _meeting_page(request, body, meeting=None):
                 ),
             )
             page.conflict = True
+        except MeetingAlreadyRecorded as already:
+            messages.info(
+                request,
+                _("Ce formulaire avait déjà été enregistré : voici la réunion qu’il a créée."),
+            )
+            return redirect(already.meeting)
         else:
             messages.success(request, _("Réunion enregistrée."))
             _say_dropped_follow_ups(request, page)
