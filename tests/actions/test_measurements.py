@@ -5,10 +5,12 @@ import datetime
 import io
 import tracemalloc
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -122,6 +124,51 @@ def test_saving_many_cells_costs_the_same_queries_as_a_few(world, login, django_
     with django_assert_num_queries(len(few_queries)):
         assert client.post(grid_url(world.plan_a, 2025), many).status_code == 302
     assert Measurement.objects.filter(indicator__in=indicators).count() == 24
+
+
+def form_post(client, url, data):
+    """Posts as the browser does: urlencoded (the test client's default is multipart)."""
+    return client.post(
+        url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded"
+    )
+
+
+def large_grid(world, client, monthly_count, year=2025):
+    """A plan with `monthly_count` monthly indicators: the grid as the page posts it."""
+    for n in range(monthly_count):
+        factories.indicator(world.plan_a, f"Mensuel {n:02d}", frequency="monthly")
+    page = client.get(grid_url(world.plan_a, year))
+    return {"year": str(year), **page.context["grid"].cells_as_posted()}
+
+
+def test_a_grid_larger_than_djangos_field_limit_saves(world, login, settings):
+    client = login(world, "coordinator")
+    data = large_grid(world, client, 42)  # 42 × 12 months × 2 fields: over the limit
+    assert len(data) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    last = Indicator.objects.get(name="Mensuel 41")
+    data[f"m-{last.pk}-2025-11"] = "7"
+    response = form_post(client, grid_url(world.plan_a, 2025), data)
+    assert response.status_code == 302
+    assert last.measurements.get().value == 7
+
+
+def test_a_refused_grid_post_gives_the_input_back(world, login):
+    client = login(world, "coordinator")
+    data = large_grid(world, client, 2)
+    first = Indicator.objects.get(name="Mensuel 00")
+    data[f"m-{first.pk}-2025-03"] = "4321"
+    data.update({f"extra-{n}": "1" for n in range(3000)})  # more than any grid of this plan
+    response = form_post(client, grid_url(world.plan_a, 2025), data)
+    assert response.status_code == 400
+    assert 'value="4321"' in response.content.decode()
+    assert not first.measurements.exists()
+
+
+def test_the_grid_still_checks_the_csrf_token(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["coordinator"])
+    response = form_post(client, grid_url(world.plan_a, 2025), {"year": "2025"})
+    assert response.status_code == 403
 
 
 # -- spreadsheet import (django-import-export, in the administration) -----------------------
