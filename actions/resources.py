@@ -114,6 +114,8 @@ class MeasurementResource(RegistryResource):
         skip_unchanged = True
         use_transactions = True
 
+    required_columns = ("indicateur", "periode", "valeur")
+
     def __init__(self, access=policy.ANONYMOUS, user=None, **kwargs):
         super().__init__(**kwargs)
         self.access = access

@@ -225,6 +225,18 @@ def test_import_lists_errors_per_row_in_french_and_saves_nothing(world, login):
     assert not world.indicator_b.measurements.filter(period_start__year=2025).exists()
 
 
+def test_a_file_without_its_periode_column_gets_french_not_a_traceback(world, login):
+    client = login(world, "coordinator")
+    upload = SimpleUploadedFile("mesures.csv", b"indicateur,valeur\n1,3\n", "text/csv")
+    response = client.post(
+        reverse("admin:actions_measurement_import"),
+        {"import_file": upload, "format": "0", "resource": "0"},
+    )
+    html = response.content.decode()
+    assert "Colonne(s) manquante(s) : periode." in html
+    assert "Traceback" not in html and ".py" not in html
+
+
 def test_export_holds_only_the_users_plans(world, login):
     client = login(world, "coordinator")
     response = client.post(
