@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, results, widgets
 
 from . import access as policy
+from .imports import Formula
 from .models import Body, Institution, Membership, Person
 from .validators import is_whole_number
 
@@ -35,8 +36,8 @@ class QuietError(results.Error):
 class RegistryResource(resources.ModelResource):
     """What every import of the registry shares: the file's columns checked first
     (`required_columns`), all or nothing, validation errors included (the library's default
-    keeps the rows that passed), cells the database cannot hold (NUL bytes) refused as row
-    errors in French, and no traceback shown."""
+    keeps the rows that passed), cells the database cannot hold or that are no values
+    (NUL bytes, formulas) refused as row errors in French, and no traceback shown."""
 
     required_columns: tuple[str, ...] = ()
 
@@ -68,6 +69,15 @@ class RegistryResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         for column, value in row.items():
+            if isinstance(value, Formula):
+                raise ValueError(
+                    _(
+                        "Colonne « %(column)s » : formule « %(formula)s » ; le registre lit des "
+                        "valeurs, pas des formules. Collez les valeurs seules (collage spécial) "
+                        "puis importez de nouveau."
+                    )
+                    % {"column": column, "formula": value[:40]}
+                )
             if isinstance(value, str) and "\x00" in value:
                 # PostgreSQL refuses NUL in text (a crash), SQLite would store it
                 raise ValueError(

@@ -15,9 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access as policy
+from . import imports
 from .validators import is_whole_number
 
 # The date hierarchy turns `…__year`, `__month`, `__day` into dates in Python: an
@@ -270,6 +272,13 @@ class AdministratorsOnlyAdmin(AuditedAdmin):
 
     def viewing_roles(self, access):
         return policy.is_administrator(access)
+
+
+class ImportExportAdmin(ImportExportMixin):
+    """django-import-export in the registry's administration (memberships, measurements),
+    with the formats of `bodies.imports` (formulas are not values)."""
+
+    import_formats = imports.IMPORT_FORMATS
 
 
 def autocomplete_source(site, request):

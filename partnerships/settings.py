@@ -216,9 +216,9 @@ LOGGING = {
 }
 
 # django-import-export: CSV and Excel files; imports are previewed, then all-or-nothing.
+# Import formats: bodies/imports.py (formula cells are read as formulas, not values).
 from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 
-IMPORT_FORMATS = [CSV, XLSX]
 EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -7,6 +7,7 @@ import tracemalloc
 from decimal import Decimal
 from urllib.parse import urlencode
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -223,6 +224,31 @@ def test_import_lists_errors_per_row_in_french_and_saves_nothing(world, login):
     assert "« n/a » illisible" in html
     assert not world.indicator_a.measurements.filter(period_start__year=2026).exists()
     assert not world.indicator_b.measurements.filter(period_start__year=2025).exists()
+
+
+def xlsx_upload(rows):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["indicateur", "periode", "valeur", "note"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return SimpleUploadedFile("mesures.xlsx", out.getvalue())
+
+
+def test_a_formula_cell_is_refused_not_read_as_a_missing_value(world, login):
+    client = login(world, "coordinator")
+    # openpyxl writes the formula without a computed value, as some exports do
+    upload = xlsx_upload([[world.indicator_a.pk, "2024", "=100+4", ""]])
+    response = client.post(
+        reverse("admin:actions_measurement_import"),
+        {"import_file": upload, "format": "1", "resource": "0"},
+    )
+    html = response.content.decode()
+    assert "Colonne « valeur » : formule « =100+4 »" in html
+    assert "process_import" not in html  # nothing to confirm
+    assert world.indicator_a.measurements.get(period_start__year=2024).value == 104
 
 
 def test_a_file_without_its_periode_column_gets_french_not_a_traceback(world, login):
