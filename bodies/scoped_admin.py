@@ -11,10 +11,13 @@ answer 403.
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -275,10 +278,96 @@ class AdministratorsOnlyAdmin(AuditedAdmin):
 
 
 class ImportExportAdmin(ImportExportMixin):
-    """django-import-export in the registry's administration (memberships, measurements),
-    with the formats of `bodies.imports` (formulas are not values)."""
+    """django-import-export in the registry's administration (memberships, measurements):
+    the formats of `bodies.imports` (formulas are not values), the uploaded file kept under a
+    name the server chooses and confirmed by a signed reference, once (`bodies.imports`), and
+    a confirmation that says what happened — imported, refused, already done — in French."""
 
     import_formats = imports.IMPORT_FORMATS
+    tmp_storage_class = imports.PendingImport
+    confirm_form_class = imports.SignedConfirmImportForm
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        kwargs = super().get_confirm_form_kwargs(request, import_form)
+        return {**kwargs, "user": request.user, "model_label": self.model._meta.label_lower}
+
+    def get_confirm_form_initial(self, request, import_form):
+        if import_form is None:
+            return {}
+        return {
+            "import_file_name": imports.sign_confirmation(
+                request, self.model._meta.label_lower, import_form
+            )
+        }
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        again = HttpResponseRedirect(
+            reverse(
+                "admin:{}_{}_import".format(*self.get_model_info()),
+                current_app=self.admin_site.name,
+            )
+        )
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            messages.error(
+                request,
+                " ".join(confirm_form.non_field_errors())
+                or _("Confirmation invalide : envoyez le fichier de nouveau."),
+            )
+            return again
+        data = confirm_form.cleaned_data
+        input_format = self.get_import_formats()[int(data["format"])](encoding=self.from_encoding)
+        pending = self.get_tmp_storage_class()(
+            name=data["import_file_name"],
+            encoding=None if input_format.is_binary() else self.from_encoding,
+            read_mode=input_format.get_read_mode(),
+        )
+        try:
+            content = pending.claim()
+        except FileNotFoundError:
+            messages.error(
+                request,
+                _(
+                    "Cet import a déjà été confirmé, ou son aperçu a expiré : rien de plus n’a "
+                    "été importé. Envoyez le fichier de nouveau s’il le faut."
+                ),
+            )
+            return again
+        result = self.process_dataset(
+            input_format.create_dataset(content), confirm_form, request, **kwargs
+        )
+        if result.has_errors() or result.has_validation_errors():
+            # Rolled back: the rows changed between the preview and the confirmation.
+            messages.error(
+                request,
+                _(
+                    "Rien n’a été importé : les données ont changé depuis l’aperçu. Envoyez le "
+                    "fichier de nouveau pour en voir un nouvel aperçu."
+                ),
+            )
+            for text in import_errors(result)[:10]:
+                messages.error(request, text)
+            return again
+        return self.process_result(result, request)
+
+
+def import_errors(result) -> list[str]:
+    """An import's errors as French lines: the file's, then each row's."""
+    lines = [str(error.error) for error in result.base_errors]
+    for number, errors in result.row_errors():
+        lines += [
+            _("Ligne %(line)s : %(error)s") % {"line": number, "error": e.error} for e in errors
+        ]
+    for row in result.invalid_rows:
+        lines += [
+            _("Ligne %(line)s : %(error)s") % {"line": row.number, "error": message}
+            for messages_ in row.error_dict.values()
+            for message in messages_
+        ]
+    return lines
 
 
 def autocomplete_source(site, request):

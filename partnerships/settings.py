@@ -5,6 +5,7 @@ DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -216,9 +217,12 @@ LOGGING = {
 }
 
 # django-import-export: CSV and Excel files; imports are previewed, then all-or-nothing.
-# Import formats: bodies/imports.py (formula cells are read as formulas, not values).
+# Import formats and the file kept between preview and confirmation: bodies/imports.py.
 from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 
 EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_PENDING_DIR = os.environ.get(
+    "IMPORT_PENDING_DIR", os.path.join(tempfile.gettempdir(), "registre-imports")
+)
