@@ -166,9 +166,7 @@ class ActionPlan(models.Model):
             elif not (
                 self.starts_on.year >= periods.MIN_YEAR and self.ends_on.year <= periods.MAX_YEAR
             ):
-                errors["starts_on"] = _(
-                    "La période d’un plan se situe entre %(min)s et %(max)s."
-                ) % {"min": periods.MIN_YEAR, "max": periods.MAX_YEAR}
+                errors["starts_on"] = _("La période d’un plan se situe entre 1990 et 2100.")
             elif self.ends_on.year - self.starts_on.year >= self.MAX_YEARS:
                 errors["ends_on"] = _("Un plan couvre dix ans au plus.")
         if self.status != self.Status.DRAFT and not self.adopted_on:
