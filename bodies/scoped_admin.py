@@ -364,8 +364,8 @@ def import_errors(result) -> list[str]:
     for row in result.invalid_rows:
         lines += [
             _("Ligne %(line)s : %(error)s") % {"line": row.number, "error": message}
-            for messages_ in row.error_dict.values()
-            for message in messages_
+            for field_messages in row.error_dict.values()
+            for message in field_messages
         ]
     return lines
 
