@@ -47,6 +47,7 @@ migrations-check: $(STAMP)
 bench: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(BIN)/python -m tests.bench.territories
 	DATABASE_URL=$(SQLITE_URL) $(BIN)/python -m tests.bench.ssmsi
+	$(BIN)/python -m tests.bench.connections
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

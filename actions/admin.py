@@ -7,10 +7,9 @@ diagnostics follow their confidentiality level.
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 
 from bodies import access as policy
-from bodies.scoped_admin import AuditedAdmin
+from bodies.scoped_admin import AuditedAdmin, ImportExportAdmin
 
 from .models import (
     Action,
@@ -165,7 +164,7 @@ class IndicatorAdmin(PlanWritersAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(ImportExportMixin, PlanWritersAdmin):
+class MeasurementAdmin(ImportExportAdmin, PlanWritersAdmin):
     """Measurements one by one; many at once in the plan's grid, or by import (preview,
     then all or nothing)."""
 

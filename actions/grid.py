@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -22,6 +23,7 @@ from .models import Indicator, Measurement
 from .resources import ValueWidget, parse_value
 
 MAX_YEARS = 10  # yearly columns shown at most
+MAX_CELLS_PER_ROW = max(MAX_YEARS, 12)  # twelve months
 
 
 @dataclass
@@ -62,6 +64,14 @@ def yearly_window(plan, indicators) -> list[datetime.date]:
     last = plan.ends_on.year
     first = max(first, last - MAX_YEARS + 1)
     return [datetime.date(year, 1, 1) for year in range(first, last + 1)]
+
+
+def posted_field_limit(plan) -> int:
+    """Fields a post of this plan's grid may hold: two per cell (the value typed and the one
+    shown), twelve cells per indicator at most, and Django's own limit for the rest. One
+    query."""
+    cells = MAX_CELLS_PER_ROW * Indicator.objects.filter(plan=plan).count()
+    return (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS or 0) + 2 * cells
 
 
 def default_year(plan, today: datetime.date) -> int:

@@ -111,6 +111,8 @@ class ActionPlan(models.Model):
     )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
+    MAX_YEARS = 10  # calendar years a plan's period touches, at most
+
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = ActionPlanQuerySet.as_manager()
 
@@ -129,6 +131,15 @@ class ActionPlan(models.Model):
                 condition=Q(status="draft") | Q(adopted_on__isnull=False),
                 name="actions_plan_adopted_has_date",
                 violation_error_message=_("Un plan adopté ou clos a une date d’adoption."),
+            ),
+            # Pages build a date per year and per month of the period: years the registry
+            # cannot write (0, 9999) crashed them. The ten-year bound is `clean()`'s: a date
+            # difference needs a function SQLite's constraints cannot call.
+            models.CheckConstraint(
+                condition=Q(starts_on__gte=datetime.date(periods.MIN_YEAR, 1, 1))
+                & Q(ends_on__lte=datetime.date(periods.MAX_YEAR, 12, 31)),
+                name="actions_plan_period_within_registry_years",
+                violation_error_message=_("La période d’un plan se situe entre 1990 et 2100."),
             ),
         ]
 
@@ -149,8 +160,15 @@ class ActionPlan(models.Model):
 
     def clean(self):
         errors = {}
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            errors["ends_on"] = _("La fin de la période précède son début.")
+        if self.starts_on and self.ends_on:
+            if self.ends_on < self.starts_on:
+                errors["ends_on"] = _("La fin de la période précède son début.")
+            elif not (
+                self.starts_on.year >= periods.MIN_YEAR and self.ends_on.year <= periods.MAX_YEAR
+            ):
+                errors["starts_on"] = _("La période d’un plan se situe entre 1990 et 2100.")
+            elif self.ends_on.year - self.starts_on.year >= self.MAX_YEARS:
+                errors["ends_on"] = _("Un plan couvre dix ans au plus.")
         if self.status != self.Status.DRAFT and not self.adopted_on:
             errors["adopted_on"] = _("Indiquez la date d’adoption du plan.")
         if self.status == self.Status.DRAFT and self.adopted_on:

@@ -9,10 +9,10 @@ import logging
 from decimal import Decimal, localcontext
 
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
 from bodies import access as policy
-from bodies.resources import ScopedForeignKeyWidget
+from bodies.resources import RegistryResource, ScopedForeignKeyWidget
 from bodies.validators import is_whole_number
 
 from . import periods
@@ -90,7 +90,7 @@ class PeriodWidget(widgets.Widget):
         return "" if value is None else value.isoformat()  # see dehydrate_period_start
 
 
-class MeasurementResource(resources.ModelResource):
+class MeasurementResource(RegistryResource):
     indicator = fields.Field(
         attribute="indicator",
         column_name="indicateur",
@@ -113,6 +113,8 @@ class MeasurementResource(resources.ModelResource):
         clean_model_instances = True
         skip_unchanged = True
         use_transactions = True
+
+    required_columns = ("indicateur", "periode", "valeur")
 
     def __init__(self, access=policy.ANONYMOUS, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -138,6 +140,7 @@ class MeasurementResource(resources.ModelResource):
         return periods.code(measurement.indicator.frequency, measurement.period_start)
 
     def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
         if row.get("periode") in (None, ""):
             raise ValueError(_("La colonne « periode » est vide."))
         if row.get("note") is None:
@@ -145,10 +148,6 @@ class MeasurementResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.entered_by = self.user
-
-    def import_data(self, dataset, **kwargs):
-        kwargs["rollback_on_validation_errors"] = True  # all or nothing
-        return super().import_data(dataset, **kwargs)
 
     def export(self, queryset=None, **kwargs):
         queryset = self.get_queryset() if queryset is None else queryset

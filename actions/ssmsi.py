@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ REQUIRED = ("annee", "indicateur", "nombre", "est_diffuse")
 MAX_VALUE = Decimal(10) ** 11  # as measurements: 14 digits, 3 of them decimals
 THOUSANDTH = Decimal("0.001")
 MAX_LABEL = 120  # Indicator.ssmsi_indicator
+MAX_LINE = 4096  # characters; a line of the file holds about a hundred
 MISSING_MARKERS = {"", "na", "nan", "null", "ndiff", "nd", "s", "-"}
 
 
@@ -62,8 +64,11 @@ def _number(text: str):
         context.prec = 40
         try:
             value = Decimal(cleaned.replace(",", "."))
-            if value.is_finite() and abs(value) < MAX_VALUE:
-                return value.quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
+            if value.is_finite():
+                # bounded once rounded: 99999999999.9999 rounds up to twelve integer digits
+                value = value.quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
+                if abs(value) < MAX_VALUE:
+                    return value
         except ArithmeticError:
             pass
     raise ValueError(_("nombre « %(value)s » illisible ou hors limites") % {"value": text[:40]})
@@ -100,15 +105,33 @@ def _encoding(uploaded) -> str:
 class _Lines:
     """The file's header, then only the lines that mention `code`: a substring test in C
     skips the other communes' millions of rows before the CSV parser sees them. `number`
-    is the physical line number of the last line given, for error messages."""
+    is the physical line number of the last line given, for error messages.
+
+    Lines are read at most `MAX_LINE` characters at a time: a file without line breaks
+    would otherwise be held whole in memory (as one line) before anything could refuse it."""
 
     def __init__(self, text, code: str):
         self.text, self.code, self.number = text, code, 0
 
     def __iter__(self):
-        for number, line in enumerate(self.text, start=1):
+        read_line = functools.partial(self.text.readline, MAX_LINE)
+        for number, line in enumerate(iter(read_line, ""), start=1):
+            if len(line) == MAX_LINE and not line.endswith(("\n", "\r")):
+                raise SsmsiError(
+                    _(
+                        "Ligne %(line)s : plus de %(max)s caractères sans retour à la ligne ; "
+                        "ce fichier n’a pas la forme de la base communale du SSMSI (une ligne "
+                        "par commune, année et indicateur)."
+                    )
+                    % {"line": number, "max": MAX_LINE}
+                )
             if number == 1 or self.code in line:
                 self.number = number
+                if "\x00" in line:  # PostgreSQL refuses it in text; no SSMSI file has one
+                    raise SsmsiError(
+                        _("Ligne %(line)s : caractère nul, ce n’est pas un texte lisible.")
+                        % {"line": number}
+                    )
                 yield line
 
 

@@ -2,20 +2,23 @@
 and the imports, for those who write the plan. The action page lists the commitments made in
 meetings to serve the action: it is assembled in `partnerships.views` from `action_context`."""
 
+from urllib.parse import parse_qsl
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from bodies.access import access_for, can_manage_plans, can_read_body_text
 from bodies.validators import is_whole_number
 
 from . import grid as measurement_grid
-from . import ssmsi
+from . import periods, ssmsi
 from .charts import indicator_chart
 from .forms import SsmsiConfirmForm, SsmsiUploadForm
 from .models import Action, ActionPlan, Indicator
@@ -118,21 +121,67 @@ def _plan_for_writing(request, pk):
 
 
 def _year(request, plan) -> int:
+    """The year asked for, if the grid offers it (the plan's years and the one before, within
+    the registry's years); the default year otherwise."""
     default = measurement_grid.default_year(plan, timezone.localdate())
     text = (request.POST or request.GET).get("year", "")
-    if is_whole_number(text) and plan.starts_on.year - 1 <= int(text) <= plan.ends_on.year:
+    first = max(plan.starts_on.year - 1, periods.MIN_YEAR)
+    last = min(plan.ends_on.year, periods.MAX_YEAR)
+    if is_whole_number(text) and first <= int(text) <= last:
         return int(text)
     return default
 
 
+@csrf_exempt  # checked below, once the form is read (the middleware would read it first)
 def plan_measurements(request, pk):
-    """The measurement grid: every indicator of the plan × periods, saved at once."""
+    """The measurement grid: every indicator of the plan × periods, saved at once.
+
+    The grid posts two fields per cell: a plan with some forty monthly indicators posts more
+    than Django's DATA_UPLOAD_MAX_NUMBER_FIELDS, which answered 400 before this view could
+    keep what was typed. This view reads its form itself, with a limit sized to the plan's
+    grid (`grid.posted_field_limit`), then checks the CSRF token as the middleware would."""
     plan, refusal = _plan_for_writing(request, pk)
     if refusal:
         return refusal
+    too_many = False
+    if request.method == "POST":
+        request.POST, too_many = _grid_form(request, measurement_grid.posted_field_limit(plan))
+    return _grid_page(request, plan, too_many)
+
+
+def _grid_form(request, limit: int) -> tuple[QueryDict, bool]:
+    """The posted form, read up to `limit` fields (the body's size is bounded by Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE), and whether there were more. A form the page did not
+    send urlencoded (a script's multipart post) is read by Django, with its own limits."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return request.POST, False
+    pairs = request.body.split(b"&", limit)
+    too_many = len(pairs) > limit
+    form = QueryDict(mutable=True)
+    for key, value in parse_qsl(
+        b"&".join(pairs[:limit]).decode("utf-8", "replace"), keep_blank_values=True
+    ):
+        form.appendlist(key, value)
+    form._mutable = False
+    return form, too_many
+
+
+@csrf_protect
+def _grid_page(request, plan, too_many: bool):
     year = _year(request, plan)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and too_many:
+        # Not a form this page sent: nothing is saved, what it held comes back.
+        grid = measurement_grid.MeasurementGrid(plan, year, request.POST)
+        grid.errors.append(
+            _(
+                "Rien n’a été enregistré : le formulaire envoyé compte plus de champs que la "
+                "grille de ce plan. Voici votre saisie : vérifiez-la et enregistrez de nouveau."
+            )
+        )
+        messages.error(request, grid.errors[0])
+        status = 400
+    elif request.method == "POST":
         try:
             with transaction.atomic():
                 grid = measurement_grid.MeasurementGrid(plan, year, request.POST, lock=True)

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 
 from . import access as policy
 from .models import (
@@ -32,6 +31,7 @@ from .resources import MembershipResource
 from .scoped_admin import (
     AdministratorsOnlyAdmin,
     AuditedAdmin,
+    ImportExportAdmin,
     ScopedAdmin,
     ScopedChoices,
     administrators_only,
@@ -348,6 +348,10 @@ class BodyAdmin(AuditedAdmin):
     def visible(self, access, qs):
         return policy.administered_bodies(access, qs)
 
+    def view_on_site_queryset(self, request):
+        # Every body has a public page: its existence is no secret.
+        return policy.visible_bodies(self.access(request))
+
     def editable(self, access, qs):
         return policy.editable_bodies(access, qs)
 
@@ -402,7 +406,7 @@ class BodyAdmin(AuditedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ImportExportMixin, AuditedAdmin):
+class MembershipAdmin(ImportExportAdmin, AuditedAdmin):
     """Prefecture staff edit the memberships of their départements' bodies, coordinators
     those of their bodies — one by one, or by importing a spreadsheet (preview first, then
     all or nothing) within the same scope."""

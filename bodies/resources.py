@@ -11,15 +11,79 @@ Imports are all-or-nothing: one transaction, rolled back on any error or validat
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import fields, resources, results, widgets
 
 from . import access as policy
+from .imports import Formula
 from .models import Body, Institution, Membership, Person
 from .validators import is_whole_number
 
 security_log = logging.getLogger("partnerships.security")
+
+
+class QuietError(results.Error):
+    """An import error shown without its traceback (server paths, code) unless DEBUG is on:
+    the import page prints the traceback of errors that concern the whole file."""
+
+    @property
+    def traceback(self):
+        return super().traceback if settings.DEBUG else ""
+
+
+class RegistryResource(resources.ModelResource):
+    """What every import of the registry shares: the file's columns checked first
+    (`required_columns`), all or nothing, validation errors included (the library's default
+    keeps the rows that passed), cells the database cannot hold or that are no values
+    (NUL bytes, formulas) refused as row errors in French, and no traceback shown."""
+
+    required_columns: tuple[str, ...] = ()
+
+    def get_error_result_class(self):
+        return QuietError
+
+    def import_data(self, dataset, **kwargs):
+        headers = [str(h).strip() for h in (dataset.headers or []) if h is not None]
+        missing = [c for c in self.required_columns if c not in headers]
+        if missing:
+            # Every row would fail for the same reason: say it once, in French.
+            result = self.get_result_class()()
+            result.diff_headers = self.get_diff_headers()
+            result.total_rows = len(dataset)
+            result.append_base_error(
+                QuietError(
+                    ValueError(
+                        _("Colonne(s) manquante(s) : %(missing)s. Colonnes lues : %(read)s.")
+                        % {
+                            "missing": ", ".join(missing),
+                            "read": ", ".join(headers) or _("aucune"),
+                        }
+                    )
+                )
+            )
+            return result
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        for column, value in row.items():
+            if isinstance(value, Formula):
+                raise ValueError(
+                    _(
+                        "Colonne « %(column)s » : formule « %(formula)s » ; le registre lit des "
+                        "valeurs, pas des formules. Collez les valeurs seules (collage spécial) "
+                        "puis importez de nouveau."
+                    )
+                    % {"column": column, "formula": value[:40]}
+                )
+            if isinstance(value, str) and "\x00" in value:
+                # PostgreSQL refuses NUL in text (a crash), SQLite would store it
+                raise ValueError(
+                    _("Colonne « %(column)s » : caractère nul, ce n’est pas un texte lisible.")
+                    % {"column": column}
+                )
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -95,7 +159,7 @@ class RoleWidget(widgets.Widget):
         return value
 
 
-class MembershipResource(resources.ModelResource):
+class MembershipResource(RegistryResource):
     id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     body = fields.Field(
         attribute="body",
@@ -144,6 +208,8 @@ class MembershipResource(resources.ModelResource):
         skip_unchanged = True
         use_transactions = True
 
+    required_columns = ("instance", "personne", "institution", "role", "debut")
+
     def __init__(self, access=policy.ANONYMOUS, **kwargs):
         super().__init__(**kwargs)
         self.access = access
@@ -167,12 +233,6 @@ class MembershipResource(resources.ModelResource):
                 % {"id": row.get("id")}
             )
         return instance
-
-    def import_data(self, dataset, **kwargs):
-        # All or nothing, validation errors included (the library's default keeps the rows
-        # that passed).
-        kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, **kwargs)
 
     def export(self, queryset=None, **kwargs):
         queryset = self.get_queryset() if queryset is None else queryset

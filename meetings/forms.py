@@ -7,12 +7,15 @@ database constraints stay the last guard.
 """
 
 import datetime
+import uuid
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bodies.models import Confidentiality
+from bodies.validators import is_whole_number
 
 from .models import Attendance, CommitmentFollowUp, Meeting
 
@@ -71,6 +74,8 @@ class MeetingForm(forms.ModelForm):
     time = forms.TimeField(
         label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
+    # One per new-meeting form: sending the form twice records the meeting once.
+    creation_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Meeting
@@ -88,8 +93,10 @@ class MeetingForm(forms.ModelForm):
             local = timezone.localtime(self.instance.starts_at)
             self.initial.setdefault("date", local.date())
             self.initial.setdefault("time", local.time().replace(second=0, microsecond=0))
+            del self.fields["creation_token"]
         else:
             self.initial.setdefault("time", datetime.time(18, 0))
+            self.initial.setdefault("creation_token", uuid.uuid4())
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -103,6 +110,8 @@ class MeetingForm(forms.ModelForm):
             self.instance.starts_at = timezone.make_aware(
                 datetime.datetime.combine(cleaned["date"], cleaned["time"])
             )
+        if not self.instance.pk:
+            self.instance.creation_token = cleaned.get("creation_token")
         return cleaned
 
 
@@ -237,7 +246,9 @@ class CommitmentForm(RecordedRowForm):
 
 
 class FollowUpForm(forms.Form):
-    """An earlier commitment reviewed at this meeting."""
+    """An earlier commitment reviewed at this meeting. A row naming one of `stale` (closed
+    or removed elsewhere since the page was opened) is dropped like a blank row, its id kept
+    in `dropped`: the row cannot be removed, so an error on it could never be corrected."""
 
     commitment = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
@@ -245,9 +256,20 @@ class FollowUpForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False)
 
-    def __init__(self, *args, commitments: Choices, **kwargs):
+    def __init__(self, *args, commitments: Choices, stale: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.commitments = commitments
+        self.stale = stale or {}
+        self.dropped = None
+
+    def full_clean(self):
+        posted = str(self.data.get(self.add_prefix("commitment"), "")) if self.is_bound else ""
+        if is_whole_number(posted) and int(posted) in self.stale:
+            self.dropped = int(posted)
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
 
     def clean_commitment(self):
         try:
@@ -257,4 +279,6 @@ class FollowUpForm(forms.Form):
 
     @property
     def reviewed(self):
+        if self.dropped is not None:
+            return self.stale[self.dropped]
         return row_object(self, "commitment", self.commitments)

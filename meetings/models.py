@@ -65,8 +65,12 @@ class Meeting(models.Model):
     minutes = models.TextField(_("compte rendu"), blank=True)
     version = AutoIncVersionField(_("version"))
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    # The one-time token of the form that recorded it: the same form sent twice finds it.
+    creation_token = models.UUIDField(
+        _("jeton de création"), null=True, blank=True, unique=True, editable=False
+    )
 
-    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["version", "updated_at", "creation_token"])
     objects = MeetingQuerySet.as_manager()
 
     class Meta:

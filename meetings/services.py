@@ -9,7 +9,7 @@ tests/meetings/test_record.py).
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from actions.models import Action
 from bodies.access import visible_institutions, visible_people
 from bodies.models import Confidentiality, Institution, Membership, Person
+from bodies.validators import is_whole_number
 
 from .forms import (
     COMMITMENT_FIELDS,
@@ -38,26 +39,62 @@ EXTRA_ROWS = {"agenda": 3, "guests": 1, "decisions": 2, "commitments": 2}
 class RowFormSet(BaseFormSet):
     """Rows pre-filled from `initial` when the page is shown, but all submitted as new rows:
     a row left blank is skipped (that is how a line is removed), a filled one is validated.
-    Saving rewrites the meeting's rows, so no row needs to be matched to an initial one."""
+    Saving rewrites the meeting's rows, so no row needs to be matched to an initial one.
+
+    Rows that stand for one record (`unique_field`: a saved record's id, the commitment a
+    follow-up reviews) may appear once: two rows for one record contradict each other — one
+    emptied would remove what the other keeps — and the database refuses a second review of
+    a commitment at one meeting. The error shows on `error_field`, a field the row displays.
+    """
+
+    unique_field: str | None = None
+    error_field: str | None = None
 
     def initial_form_count(self):
         return super().initial_form_count() if self.is_bound else 0
 
+    def clean(self):
+        super().clean()
+        if self.unique_field is None:
+            return
+        seen = set()
+        for form in self.forms:
+            value = getattr(form, "cleaned_data", {}).get(self.unique_field)
+            key = getattr(value, "pk", value)
+            if key is None:
+                continue
+            if key in seen:
+                form.add_error(
+                    self.error_field or self.unique_field,
+                    _("Cette ligne figure deux fois : gardez-en une seule."),
+                )
+            seen.add(key)
 
-def row_formset(form):
-    return formset_factory(form, formset=RowFormSet, extra=0)
+
+def row_formset(form, unique_field=None, error_field=None):
+    formset = formset_factory(form, formset=RowFormSet, extra=0)
+    formset.unique_field, formset.error_field = unique_field, error_field
+    return formset
 
 
 AgendaFormSet = row_formset(AgendaItemForm)
 AttendanceFormSet = row_formset(AttendanceForm)
 GuestFormSet = row_formset(GuestForm)
-DecisionFormSet = row_formset(DecisionForm)
-CommitmentFormSet = row_formset(CommitmentForm)
-FollowUpFormSet = row_formset(FollowUpForm)
+DecisionFormSet = row_formset(DecisionForm, unique_field="id", error_field="text")
+CommitmentFormSet = row_formset(CommitmentForm, unique_field="id", error_field="description")
+FollowUpFormSet = row_formset(FollowUpForm, unique_field="commitment")
 
 
 class MeetingConflict(Exception):
     """Someone else saved the meeting since this form was opened."""
+
+
+class MeetingAlreadyRecorded(Exception):
+    """This new-meeting form was saved already (sent twice): `meeting` is the one it made."""
+
+    def __init__(self, meeting):
+        super().__init__(meeting.pk)
+        self.meeting = meeting
 
 
 def person_label(person):
@@ -125,6 +162,7 @@ class MeetingPage:
         else:
             followed = followed.filter(status=Commitment.Status.OPEN)
         self.followed = Choices(followed.distinct().order_by("due_on", "pk"))
+        self.stale_commitments = self._closed_meanwhile()
         # Commitments made at this meeting and already reviewed: they may not be removed.
         self.reviewed_ids = (
             set(
@@ -135,6 +173,42 @@ class MeetingPage:
             if self.editing
             else set()
         )
+
+    def _closed_meanwhile(self) -> dict:
+        """Commitments that posted follow-up rows name but that are no longer to follow
+        here — closed (done, dropped) or removed by someone else since the page was opened —
+        by id (None for a removed one). Their rows are dropped, and the coordinator told: a
+        follow-up row cannot be removed, so refusing it would leave a page that can never be
+        saved. One query, only when such a row is posted."""
+        posted = {
+            int(value)
+            for key, value in (self.data or {}).items()
+            if key.startswith("follow_ups-")
+            and key.endswith("-commitment")
+            and is_whole_number(str(value))
+        }
+        unknown = posted - set(self.followed.by_id)
+        if not unknown:
+            return {}
+        found = {
+            c.pk: c
+            for c in Commitment.objects.filter(pk__in=unknown).select_related("owner_institution")
+        }
+        return {
+            pk: found.get(pk)
+            for pk in unknown
+            if pk not in found
+            or (found[pk].body_id == self.body.pk and found[pk].status != Commitment.Status.OPEN)
+        }
+
+    @property
+    def dropped_follow_ups(self) -> list:
+        """The commitments (None for a removed one) whose follow-up rows were dropped."""
+        return [
+            self.stale_commitments[form.dropped]
+            for form in self.follow_ups
+            if form.dropped is not None
+        ]
 
     # -- forms -------------------------------------------------------------------------------
 
@@ -159,9 +233,11 @@ class MeetingPage:
         self.meeting_form = MeetingForm(self.data, instance=meeting, body=self.body)
         agenda, attendance, decisions, commitments, follow_ups = [], [], [], [], []
         guests = []
+        self.recorded_memberships = set()
         if self.editing:
             agenda = [{"title": a.title, "notes": a.notes} for a in meeting.agenda_items.all()]
             rows = list(meeting.attendances.all())
+            self.recorded_memberships = {r.membership_id for r in rows if r.membership_id}
             by_membership = {r.membership_id: r for r in rows if r.membership_id}
             for m in self.expected:
                 row = by_membership.pop(m.pk, None)
@@ -247,7 +323,11 @@ class MeetingPage:
             actions=self.actions,
         )
         self.follow_ups = self._formset(
-            FollowUpFormSet, "follow_ups", follow_ups, commitments=self.followed
+            FollowUpFormSet,
+            "follow_ups",
+            follow_ups,
+            commitments=self.followed,
+            stale=self.stale_commitments,
         )
 
     @property
@@ -266,11 +346,32 @@ class MeetingPage:
         for formset in self.formsets:
             valid = formset.is_valid() and valid
         status = getattr(self.meeting_form, "cleaned_data", {}).get("status")
-        if status == Meeting.Status.HELD:
-            for form in self.attendance:
-                if "membership" in form.cleaned_data and not form.cleaned_data.get("status"):
-                    form.add_error("status", _("Indiquez la présence de ce membre."))
+        on = getattr(self.meeting_form, "cleaned_data", {}).get("date")
+        for form in self.attendance:
+            membership = form.cleaned_data.get("membership")
+            if membership is None:
+                continue
+            # A seat that had ended (or not begun) by the meeting's date would count in the
+            # attendance figures of a member who was not there to attend; rows recorded
+            # earlier on this meeting stay as they were.
+            seated = (
+                on is None
+                or membership.is_current(on)
+                or membership.pk in self.recorded_memberships
+            )
+            if not seated:
+                if form.cleaned_data.get("status"):
+                    form.add_error(
+                        "status",
+                        _(
+                            "Ce mandat n’était pas en cours à la date de la réunion : laissez "
+                            "sa présence vide, ou ajoutez la personne comme invitée."
+                        ),
+                    )
                     valid = False
+            elif status == Meeting.Status.HELD and not form.cleaned_data.get("status"):
+                form.add_error("status", _("Indiquez la présence de ce membre."))
+                valid = False
         guests = [f.cleaned_data["person"] for f in self.guests if f.cleaned_data.get("person")]
         members = set()
         for form in self.attendance:
@@ -301,16 +402,30 @@ class MeetingPage:
     # -- saving ------------------------------------------------------------------------------
 
     def save(self, user) -> Meeting:
-        """Write everything or nothing. Raises MeetingConflict if someone else saved first."""
+        """Write everything or nothing. Raises MeetingConflict if someone else saved first,
+        MeetingAlreadyRecorded if this new-meeting form was saved already (its one-time
+        `creation_token`, unique in the database, also stops two sends at the same moment)."""
         from concurrency.exceptions import RecordModifiedError
 
+        token = None if self.editing else self.meeting_form.cleaned_data.get("creation_token")
+        if token is not None:
+            self._raise_if_recorded(token)
         try:
             with transaction.atomic():
                 meeting = self.meeting_form.save()
                 self._save_rows(meeting, user)
         except RecordModifiedError as error:
             raise MeetingConflict from error
+        except IntegrityError:
+            if token is not None:
+                self._raise_if_recorded(token)
+            raise
         return meeting
+
+    def _raise_if_recorded(self, token):
+        recorded = Meeting.objects.filter(body=self.body, creation_token=token).first()
+        if recorded is not None:
+            raise MeetingAlreadyRecorded(recorded)
 
     def _rows(self, formset):
         return [f.cleaned_data for f in formset if f.cleaned_data]

@@ -24,7 +24,7 @@ from bodies.pagination import paginate
 
 from .filters import CommitmentFilter
 from .models import Commitment, CommitmentFollowUp, Meeting
-from .services import MeetingConflict, MeetingPage
+from .services import MeetingAlreadyRecorded, MeetingConflict, MeetingPage
 
 MEETING_DURATION = datetime.timedelta(hours=2)  # the registry records a start only
 ICAL_STATUS = {
@@ -124,20 +124,43 @@ def _meeting_page(request, body, meeting=None):
                 ),
             )
             page.conflict = True
+        except MeetingAlreadyRecorded as already:
+            messages.info(
+                request,
+                _("Ce formulaire avait déjà été enregistré : voici la réunion qu’il a créée."),
+            )
+            return redirect(already.meeting)
         else:
             messages.success(request, _("Réunion enregistrée."))
+            _say_dropped_follow_ups(request, page)
             return redirect(saved)
     else:
         messages.error(
             request,
             _("La réunion n’a pas été enregistrée : corrigez les champs signalés ci-dessous."),
         )
+        _say_dropped_follow_ups(request, page)
     return render(
         request,
         "meetings/meeting_form.html",
         {"page": page, "body": body},
         status=409 if getattr(page, "conflict", False) else 200,
     )
+
+
+def _say_dropped_follow_ups(request, page):
+    for commitment in page.dropped_follow_ups:
+        if commitment is None:
+            text = _(
+                "Un engagement proposé au suivi a été supprimé par ailleurs depuis l’ouverture "
+                "de cette page : son suivi n’est pas enregistré."
+            )
+        else:
+            text = _(
+                "L’engagement « %(description)s » a été clos par ailleurs depuis l’ouverture de "
+                "cette page : son suivi n’est pas enregistré."
+            ) % {"description": commitment.description}
+        messages.warning(request, text)
 
 
 def meeting_create(request, body_id):

@@ -1,3 +1,4 @@
+from django.core.exceptions import BadRequest
 from django.utils.cache import patch_cache_control
 
 
@@ -10,5 +11,19 @@ def no_store_when_signed_in(get_response):
         if request.user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+    return middleware
+
+
+def refuse_nul_in_query_string(get_response):
+    """A NUL byte in a query string reaches the database as text, which PostgreSQL refuses
+    (a 500 from a search box or an autocomplete): every page answers 400 instead. Forms
+    refuse NUL in their own fields (Django's CharField does), with the input kept."""
+
+    def middleware(request):
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise BadRequest("NUL byte in the query string")
+        return get_response(request)
 
     return middleware

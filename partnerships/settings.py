@@ -5,6 +5,7 @@ DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "partnerships.middleware.no_store_when_signed_in",
+    "partnerships.middleware.refuse_nul_in_query_string",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]
@@ -83,7 +85,10 @@ AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+# Behind reverse proxies, the client's address is read from X-Forwarded-For (README,
+# "Deploying"): throttling counts failures per real client, and the security log names it.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "partnerships.security_log.client_address"
 
 # Sessions end after two hours without activity.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(2 * 60 * 60)))
@@ -212,9 +217,12 @@ LOGGING = {
 }
 
 # django-import-export: CSV and Excel files; imports are previewed, then all-or-nothing.
+# Import formats and the file kept between preview and confirmation: bodies/imports.py.
 from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 
-IMPORT_FORMATS = [CSV, XLSX]
 EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_PENDING_DIR = os.environ.get(
+    "IMPORT_PENDING_DIR", os.path.join(tempfile.gettempdir(), "registre-imports")
+)

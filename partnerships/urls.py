@@ -45,4 +45,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "partnerships.errors.bad_request"
 handler403 = "partnerships.views.permission_denied"

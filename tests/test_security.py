@@ -75,6 +75,34 @@ def test_login_is_throttled_after_repeated_failures(client, django_user_model, s
     assert "_auth_user_id" not in client.session
 
 
+PROXY = {"REMOTE_ADDR": "10.0.0.2"}  # the reverse proxy the README describes
+
+
+def test_behind_a_proxy_an_attacker_locks_out_itself_not_the_user(
+    client, django_user_model, settings, caplog
+):
+    settings.PROXY_COUNT = 1
+    django_user_model.objects.create_user("root", password="correct horse battery")
+    url = reverse("login")
+    # The attacker writes a first address of its own choosing; the proxy appends the real one.
+    attacker = {**PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.66"}
+    user = {**PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    with caplog.at_level("INFO", logger="partnerships.security"):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            client.post(url, {"username": "root", "password": "wrong"}, **attacker)
+        locked = client.post(
+            url, {"username": "root", "password": "correct horse battery"}, **attacker
+        )
+        response = client.post(
+            url, {"username": "root", "password": "correct horse battery"}, **user
+        )
+    assert locked.status_code == 429
+    assert response.status_code == 302 and client.session["_auth_user_id"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "partnerships.security"]
+    assert "login-failed username=root ip=203.0.113.66" in messages
+    assert "login user=root ip=198.51.100.7" in messages
+
+
 def test_sessions_expire_after_inactivity():
     assert settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.SESSION_COOKIE_AGE <= 4 * 60 * 60

@@ -7,8 +7,10 @@ import datetime
 
 import pytest
 import tablib
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from actions.models import ActionPlan
 from bodies.access import access_for
 from bodies.models import Body, Institution, Membership
 from bodies.resources import MembershipResource
@@ -72,6 +74,61 @@ def test_declared_filters_still_work(world, login):
     assert (
         client.get(reverse("admin:bodies_body_changelist") + "?type__exact=GLTD").status_code == 200
     )
+
+
+@pytest.mark.parametrize("role", ["prefecture", "coordinator"])
+@pytest.mark.parametrize(
+    ("changelist", "query"),
+    [
+        ("admin:bodies_body_changelist", "?status=active"),
+        ("admin:bodies_membership_changelist", "?current=yes"),
+    ],
+)
+def test_the_lists_own_filters_work_for_every_role_that_sees_the_list(
+    world, login, role, changelist, query
+):
+    response = login(world, role).get(reverse(changelist) + query)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role", ["admin", "prefecture"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?started_on__year=99999999999",  # overflowed while building the date
+        "?started_on__year=9999",  # no year after it
+        "?started_on__year=2024&started_on__month=99999999999",
+        "?started_on__year=deux-mille",
+        "?q=%00",  # PostgreSQL refuses NUL in a text value
+        "?role__exact=%00",
+    ],
+)
+def test_malformed_list_parameters_answer_400_not_500(world, login, role, query):
+    response = login(world, role).get(reverse("admin:bodies_membership_changelist") + query)
+    assert response.status_code == 400
+
+
+def test_a_nul_byte_in_any_query_string_answers_400(world, login):
+    client = login(world, "coordinator")
+    autocomplete = (
+        reverse("admin:autocomplete")
+        + "?app_label=bodies&model_name=membership&field_name=person&term=%00"
+    )
+    assert client.get(autocomplete).status_code == 400
+    response = client.get(reverse("bodies:body-list") + "?page=%00")
+    assert response.status_code == 400
+    assert "mal formé" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["prefecture", "coordinator"])
+def test_view_on_site_answers_404_for_an_object_out_of_scope_as_for_a_missing_one(
+    world, login, role
+):
+    client = login(world, role)
+    plan_type = ContentType.objects.get_for_model(ActionPlan).pk
+    out_of_scope = client.get(reverse("admin:view_on_site", args=[plan_type, world.gltd_plan.pk]))
+    missing = client.get(reverse("admin:view_on_site", args=[plan_type, 999999]))
+    assert out_of_scope.status_code == missing.status_code == 404
 
 
 def test_nobody_but_an_administrator_seats_themselves(world, login):

@@ -3,11 +3,15 @@
 import csv
 import datetime
 import io
+import tracemalloc
 from decimal import Decimal
+from urllib.parse import urlencode
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -123,6 +127,51 @@ def test_saving_many_cells_costs_the_same_queries_as_a_few(world, login, django_
     assert Measurement.objects.filter(indicator__in=indicators).count() == 24
 
 
+def form_post(client, url, data):
+    """Posts as the browser does: urlencoded (the test client's default is multipart)."""
+    return client.post(
+        url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded"
+    )
+
+
+def large_grid(world, client, monthly_count, year=2025):
+    """A plan with `monthly_count` monthly indicators: the grid as the page posts it."""
+    for n in range(monthly_count):
+        factories.indicator(world.plan_a, f"Mensuel {n:02d}", frequency="monthly")
+    page = client.get(grid_url(world.plan_a, year))
+    return {"year": str(year), **page.context["grid"].cells_as_posted()}
+
+
+def test_a_grid_larger_than_djangos_field_limit_saves(world, login, settings):
+    client = login(world, "coordinator")
+    data = large_grid(world, client, 42)  # 42 × 12 months × 2 fields: over the limit
+    assert len(data) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    last = Indicator.objects.get(name="Mensuel 41")
+    data[f"m-{last.pk}-2025-11"] = "7"
+    response = form_post(client, grid_url(world.plan_a, 2025), data)
+    assert response.status_code == 302
+    assert last.measurements.get().value == 7
+
+
+def test_a_refused_grid_post_gives_the_input_back(world, login):
+    client = login(world, "coordinator")
+    data = large_grid(world, client, 2)
+    first = Indicator.objects.get(name="Mensuel 00")
+    data[f"m-{first.pk}-2025-03"] = "4321"
+    data.update({f"extra-{n}": "1" for n in range(3000)})  # more than any grid of this plan
+    response = form_post(client, grid_url(world.plan_a, 2025), data)
+    assert response.status_code == 400
+    assert 'value="4321"' in response.content.decode()
+    assert not first.measurements.exists()
+
+
+def test_the_grid_still_checks_the_csrf_token(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["coordinator"])
+    response = form_post(client, grid_url(world.plan_a, 2025), {"year": "2025"})
+    assert response.status_code == 403
+
+
 # -- spreadsheet import (django-import-export, in the administration) -----------------------
 
 
@@ -175,6 +224,43 @@ def test_import_lists_errors_per_row_in_french_and_saves_nothing(world, login):
     assert "« n/a » illisible" in html
     assert not world.indicator_a.measurements.filter(period_start__year=2026).exists()
     assert not world.indicator_b.measurements.filter(period_start__year=2025).exists()
+
+
+def xlsx_upload(rows):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["indicateur", "periode", "valeur", "note"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return SimpleUploadedFile("mesures.xlsx", out.getvalue())
+
+
+def test_a_formula_cell_is_refused_not_read_as_a_missing_value(world, login):
+    client = login(world, "coordinator")
+    # openpyxl writes the formula without a computed value, as some exports do
+    upload = xlsx_upload([[world.indicator_a.pk, "2024", "=100+4", ""]])
+    response = client.post(
+        reverse("admin:actions_measurement_import"),
+        {"import_file": upload, "format": "1", "resource": "0"},
+    )
+    html = response.content.decode()
+    assert "Colonne « valeur » : formule « =100+4 »" in html
+    assert "process_import" not in html  # nothing to confirm
+    assert world.indicator_a.measurements.get(period_start__year=2024).value == 104
+
+
+def test_a_file_without_its_periode_column_gets_french_not_a_traceback(world, login):
+    client = login(world, "coordinator")
+    upload = SimpleUploadedFile("mesures.csv", b"indicateur,valeur\n1,3\n", "text/csv")
+    response = client.post(
+        reverse("admin:actions_measurement_import"),
+        {"import_file": upload, "format": "0", "resource": "0"},
+    )
+    html = response.content.decode()
+    assert "Colonne(s) manquante(s) : periode." in html
+    assert "Traceback" not in html and ".py" not in html
 
 
 def test_export_holds_only_the_users_plans(world, login):
@@ -395,3 +481,41 @@ def test_ssmsi_rates_are_rounded_to_the_registrys_precision():
     rows = [("38185", 2024, "Vols", 998, 6.30165432)]
     series = ssmsi.read_commune(ssmsi_file(rows), "38185")
     assert series["Vols"].years[2024] == (Decimal(998), Decimal("6.302"))
+
+
+def test_values_the_database_cannot_hold_are_refused_after_rounding_and_nul_everywhere(
+    world, login
+):
+    client = login(world, "coordinator")
+    url = reverse("actions:plan-ssmsi", args=[world.plan_a.pk])
+
+    def preview(rows):
+        return client.post(url, {"file": ssmsi_file(rows), "commune": world.grenoble.pk})
+
+    # rounds up to 100000000000.000: fifteen digits in a column of fourteen
+    rounded_up = preview([("38185", 2024, "Vols", "99999999999.9999", 1.0)])
+    assert "nombre « 99999999999.9999 » illisible ou hors limites" in rounded_up.content.decode()
+    nul = preview([("38185", 2024, "Vols\x00", 3, 1.0)])
+    assert "caractère nul" in nul.content.decode()
+    assert not Indicator.objects.filter(source="SSMSI").exists()
+    spreadsheet = import_file(client, [[world.indicator_a.pk, "2024", "101", "note\x00"]])
+    assert "caractère nul" in spreadsheet.content.decode()
+    assert world.indicator_a.measurements.get(period_start__year=2024).value == 104
+    meeting = client.post(
+        reverse("meetings:meeting-create", args=[world.body_a.pk]),
+        {"date": "2025-05-12", "time": "18:00", "place": "Salle\x00", "status": "planned"},
+    )
+    assert "Le caractère nul n’est pas autorisé" in meeting.content.decode()
+
+
+def test_a_file_without_line_breaks_is_refused_with_flat_memory():
+    header = b"CODGEO_2025;annee;indicateur;nombre;est_diffuse"
+    upload = SimpleUploadedFile("ssmsi.csv", header + b";38185" * 1_000_000)  # 6 MB, one line
+    tracemalloc.start()
+    try:
+        with pytest.raises(ssmsi.SsmsiError, match="sans retour à la ligne"):
+            ssmsi.read_commune(upload, "38185")
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # the line is never held whole

@@ -164,6 +164,31 @@ def test_admin_form_with_a_bad_row_saves_nothing(world, login):
     assert not ActionPlan.objects.filter(title="STSPD 2026–2028").exists()
 
 
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on", "message"),
+    [
+        ("0001-01-01", "9999-12-31", "La période d’un plan se situe entre 1990 et 2100."),
+        ("2020-01-01", "2035-12-31", "Un plan couvre dix ans au plus."),
+    ],
+)
+def test_a_plans_period_is_bounded(world, login, starts_on, ends_on, message):
+    client = login(world, "coordinator")
+    response = client.post(
+        reverse("admin:actions_actionplan_add"),
+        plan_form(world.body_a, starts_on=starts_on, ends_on=ends_on),
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not ActionPlan.objects.filter(title="STSPD 2026–2028").exists()
+    grid = reverse("actions:plan-measurements", args=[world.plan_a.pk])
+    for year in ("0", "9999", "99999999999"):
+        assert client.get(f"{grid}?year={year}").status_code == 200
+
+
+def test_the_database_refuses_a_plan_out_of_the_registrys_years(clspd):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.plan(clspd, starts_on=datetime.date(1, 1, 1))
+
+
 def action_form(world, **fields):
     data = {
         "plan": world.plan_a.pk,

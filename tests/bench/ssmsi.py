@@ -3,7 +3,9 @@
 The real file has about 35,000 communes × 18 indicators × 9 years (≈ 5.7 million rows, a few
 hundred megabytes). This writes a file of the same shape (ROWS rows, 1 in 1,000 for the
 commune read, suppressed counts included), then times `actions.ssmsi.read_commune` over it
-and prints the peak memory Python allocated while reading. Prints figures; asserts nothing.
+and prints the peak memory Python allocated while reading; then does the same with a file of
+the same size without a single line break, which must be refused with flat memory. Prints
+figures; asserts nothing.
 Run with `make bench`.
 """
 
@@ -44,7 +46,7 @@ def main():
     import django
 
     django.setup()
-    from actions.ssmsi import read_commune
+    from actions.ssmsi import SsmsiError, read_commune
 
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "ssmsi.csv")
@@ -67,6 +69,28 @@ def main():
             f"SSMSI : une commune lue en {elapsed:.1f} s ({ROWS / elapsed:,.0f} lignes/s), "
             f"{len(series)} indicateurs, {values} valeurs ; pic de mémoire Python "
             f"{peak / 1e6:.1f} Mo"
+        )
+
+        # The same size without a single line break: refused at its first line, memory flat.
+        with open(path, "wb") as handle:
+            handle.write(b"CODGEO_2025;annee;indicateur;nombre;est_diffuse")
+            for _ in range(int(size)):
+                handle.write(b";38185" * 166_667)  # a megabyte
+        tracemalloc.start()
+        started = time.perf_counter()
+        try:
+            with open(path, "rb") as upload:
+                read_commune(upload, "38185")
+        except SsmsiError:
+            outcome = "refusé"
+        else:
+            outcome = "LU (anomalie)"
+        elapsed = time.perf_counter() - started
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(
+            f"SSMSI : fichier de {size:.0f} Mo sans retour à la ligne {outcome} en "
+            f"{elapsed * 1000:.0f} ms ; pic de mémoire Python {peak / 1e6:.1f} Mo"
         )
 
 

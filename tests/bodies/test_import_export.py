@@ -2,6 +2,8 @@
 in French per row."""
 
 import datetime
+import os
+import tempfile
 
 import pytest
 import tablib
@@ -156,3 +158,78 @@ def test_export_holds_only_the_users_scope_and_is_logged(world, caplog):
     bodies = set(exported["nom_instance"])
     assert bodies == {world.body_a.name}
     assert any("export model=membership" in r.getMessage() for r in caplog.records)
+
+
+# -- the confirmation step of the administration's import ----------------------------------
+
+
+def preview(client, rows):
+    csv = dataset(*rows).export("csv").encode()
+    response = client.post(
+        reverse("admin:bodies_membership_import"),
+        {
+            "import_file": SimpleUploadedFile("membres.csv", csv, content_type="text/csv"),
+            "format": "0",
+            "resource": "0",
+        },
+    )
+    assert "confirm_form" in response.context, response.content.decode()[-3000:]
+    return response
+
+
+def confirm(client, response, **tampered):
+    data = {
+        name: field.value() if field.value() is not None else ""
+        for name, field in ((f.name, f) for f in response.context["confirm_form"])
+    }
+    data.update(tampered)
+    return client.post(reverse("admin:bodies_membership_process_import"), data, follow=True)
+
+
+@pytest.fixture
+def newcomer(world):
+    return factories.person("Nouvelle", "Recrue", created_by=world.users["coordinator"])
+
+
+def test_confirming_an_import_twice_imports_once_and_says_why(world, login, newcomer):
+    client = login(world, "coordinator")
+    shown = preview(client, [row(world.body_a, newcomer, world.inst_a)])
+    assert "Importation terminée" in confirm(client, shown).content.decode()
+    again = confirm(client, shown)
+    assert again.status_code == 200
+    assert "déjà été confirmé" in again.content.decode()
+    assert Membership.objects.filter(person=newcomer).count() == 1
+
+
+def test_the_confirmation_carries_no_server_path_and_cannot_name_another_file(
+    world, login, newcomer
+):
+    client = login(world, "coordinator")
+    shown = preview(client, [row(world.body_a, newcomer, world.inst_a)])
+    assert tempfile.gettempdir() not in shown.content.decode()
+    with tempfile.NamedTemporaryFile(delete=False) as other:
+        other.write(b"id,instance\n")
+    try:
+        response = confirm(client, shown, import_file_name=os.path.basename(other.name))
+        assert "Confirmation invalide" in response.content.decode()
+        assert os.path.exists(other.name)
+    finally:
+        os.remove(other.name)
+    assert not Membership.objects.filter(person=newcomer).exists()
+
+
+def test_a_tampered_format_cannot_break_the_confirmation(world, login, newcomer):
+    client = login(world, "coordinator")
+    shown = preview(client, [row(world.body_a, newcomer, world.inst_a)])
+    response = confirm(client, shown, format="abc")
+    assert response.status_code == 200
+    assert Membership.objects.filter(person=newcomer).count() == 1  # read as previewed
+
+
+def test_data_changed_since_the_preview_imports_nothing_and_says_so(world, login, newcomer):
+    client = login(world, "coordinator")
+    shown = preview(client, [row(world.body_a, newcomer, world.inst_a)])
+    newcomer.delete()  # someone removed the person meanwhile
+    html = confirm(client, shown).content.decode()
+    assert "Importation terminée" not in html
+    assert "Rien n’a été importé" in html and "hors de votre périmètre" in html

@@ -533,3 +533,81 @@ def test_a_commitment_may_serve_an_action_of_the_bodys_plans_only(world, coordin
     assert made.action == world.action_a
     action_page = coordinator.get(world.action_a.get_absolute_url()).content.decode()
     assert "Recruter deux médiateurs" in action_page
+
+
+# -- forms that must not fail (independent review, second round) ---------------------------
+
+
+def present(world):
+    return [{"membership": world.membership_a.pk, "status": "present"}]
+
+
+def test_a_commitment_followed_up_twice_in_one_form_is_a_row_error(world, coordinator):
+    row = {"commitment": world.commitment_a.pk, "outcome": "done", "note": ""}
+    data = meeting_post(attendance=present(world), follow_ups=[row, {**row, "outcome": "dropped"}])
+    response = coordinator.post(create_url(world), data)
+    assert response.status_code == 200
+    assert "Cette ligne figure deux fois" in response.content.decode()
+    assert not Meeting.objects.filter(place="Salle du conseil").exists()
+
+
+def test_a_commitment_closed_elsewhere_meanwhile_is_dropped_and_the_rest_saved(world, coordinator):
+    page = coordinator.get(create_url(world)).content.decode()
+    assert "Éclairer le passage Mistral" in page  # offered for follow-up
+    closed_on = datetime.date(2025, 4, 30)
+    Commitment.objects.filter(pk=world.commitment_a.pk).update(status="done", done_on=closed_on)
+    data = meeting_post(
+        attendance=present(world),
+        decisions=[{"text": "Poursuivre les rondes", "confidentiality": ""}],
+        follow_ups=[{"commitment": world.commitment_a.pk, "outcome": "kept_open", "note": ""}],
+    )
+    response = coordinator.post(create_url(world), data, follow=True)
+    assert response.redirect_chain, response.content.decode()[:2000]
+    assert "clos par ailleurs" in response.content.decode()
+    assert Meeting.objects.get(place="Salle du conseil").decisions.exists()
+    assert not CommitmentFollowUp.objects.exists()
+    world.commitment_a.refresh_from_db()
+    assert (world.commitment_a.status, world.commitment_a.done_on) == ("done", closed_on)
+
+
+def test_attendance_of_a_membership_ended_before_the_meeting_is_refused(world, coordinator):
+    former = factories.membership(
+        world.body_a, factories.person(), world.inst_a, ended_on=datetime.date(2023, 12, 31)
+    )
+    data = meeting_post(
+        attendance=[*present(world), {"membership": former.pk, "status": "present"}]
+    )
+    response = coordinator.post(create_url(world), data)
+    assert response.status_code == 200
+    assert "pas en cours à la date de la réunion" in response.content.decode()
+    assert not Attendance.objects.filter(membership=former).exists()
+
+
+def test_two_rows_naming_one_commitment_are_refused_not_a_deletion(world, coordinator):
+    url = reverse("meetings:meeting-edit", args=[world.meeting_a.pk])
+    html = coordinator.get(url).content.decode()
+    kept = {
+        "id": world.commitment_a.pk,
+        "owner_institution": world.inst_a.pk,
+        "owner_person": "",
+        "description": "Éclairer le passage Mistral",
+        "due_on": "2025-06-30",
+        "confidentiality": "",
+    }
+    emptied = {**kept, "owner_institution": "", "description": "", "due_on": ""}
+    data = meeting_post(date="2025-03-10", version=version_of(html), commitments=[kept, emptied])
+    response = coordinator.post(url, data)
+    assert response.status_code == 200
+    assert "Cette ligne figure deux fois" in response.content.decode()
+    assert Commitment.objects.filter(pk=world.commitment_a.pk).exists()
+
+
+def test_submitting_a_new_meeting_twice_records_it_once(world, coordinator):
+    page = coordinator.get(create_url(world)).content.decode()
+    token = re.search(r'name="creation_token" value="([0-9a-f-]+)"', page)[1]
+    data = {**meeting_post(attendance=present(world)), "creation_token": token}
+    first = coordinator.post(create_url(world), data)
+    second = coordinator.post(create_url(world), data)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert Meeting.objects.filter(place="Salle du conseil").count() == 1
