@@ -19,6 +19,7 @@ from import_export import fields, resources, results, widgets
 from . import access as policy
 from .imports import Formula
 from .models import Body, Institution, Membership, Person
+from .spreadsheets import neutralised
 from .validators import is_whole_number
 
 security_log = logging.getLogger("partnerships.security")
@@ -34,12 +35,24 @@ class QuietError(results.Error):
 
 
 class RegistryResource(resources.ModelResource):
-    """What every import of the registry shares: the file's columns checked first
+    """What every import and export of the registry shares: exported text cells
+    neutralised against formula injection; the file's columns checked first
     (`required_columns`), all or nothing, validation errors included (the library's default
     keeps the rows that passed), cells the database cannot hold or that are no values
     (NUL bytes, formulas) refused as row errors in French, and no traceback shown."""
 
     required_columns: tuple[str, ...] = ()
+
+    # Cells exported as they are: numbers and dates (numbers stay numbers).
+    UNTOUCHED_WIDGETS = (widgets.NumberWidget, widgets.DateWidget, widgets.DateTimeWidget)
+
+    def export_field(self, field, instance, **kwargs):
+        """Text cells neutralised against formula injection, in CSV and XLSX alike (the
+        library's own setting only strips a leading `=`)."""
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(value, str) and not isinstance(field.widget, self.UNTOUCHED_WIDGETS):
+            return neutralised(value)
+        return value
 
     def get_error_result_class(self):
         return QuietError

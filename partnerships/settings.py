@@ -31,6 +31,15 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
+# The key of the people's pseudonyms in exports (partnerships/exports/pseudonyms.py): secret,
+# kept apart from SECRET_KEY, never changed once exports are published (every pseudonym
+# would change with it).
+PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "")
+if not PSEUDONYM_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("PSEUDONYM_KEY must be set when DEBUG is off.")
+    PSEUDONYM_KEY = "development-only-pseudonym-key"
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if DEBUG:
     ALLOWED_HOSTS += ["127.0.0.1", "localhost", "testserver"]
@@ -223,6 +232,8 @@ from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Where `manage.py export_dump` writes the open-data dump served at /exports/.
+EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "exports-dump"))
 IMPORT_PENDING_DIR = os.environ.get(
     "IMPORT_PENDING_DIR", os.path.join(tempfile.gettempdir(), "registre-imports")
 )

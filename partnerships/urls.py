@@ -5,6 +5,7 @@ from django.urls import include, path
 from actions import urls as actions_urls
 
 from . import dashboards, views
+from .exports import views as exports
 
 # Pages that gather several apps are declared here, in their app's namespace: the body page
 # (members, meetings, commitments, plans) and the action page (the commitments serving it).
@@ -31,11 +32,30 @@ dashboard_urls = (
     "dashboard",
 )
 
+exports_urls = (
+    [
+        path("", exports.catalogue, name="catalogue"),
+        path("datapackage.json", exports.datapackage, name="datapackage"),
+        path("registre-<str:day>.zip", exports.dump_file, name="dump"),
+        path("directory.csv", exports.list_download, {"name": "directory"}, name="directory"),
+        path(
+            "commitments-list.csv",
+            exports.list_download,
+            {"name": "commitments-list"},
+            name="commitments-list",
+        ),
+        path("<slug:name>.csv", exports.download, name="download"),
+        path("<slug:name>/", exports.dictionary, name="dictionary"),
+    ],
+    "exports",
+)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", include(dashboard_urls)),
     path("accounts/welcome/", dashboards.after_login, name="after-login"),
     path("my/", dashboards.workspace, name="workspace"),
+    path("exports/", include(exports_urls)),
     path("bodies/", include(bodies_urls)),
     path("", include("meetings.urls")),
     path("", include(actions_pages)),

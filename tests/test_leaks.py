@@ -10,6 +10,7 @@ permission matrix's: every URL of the configuration, in both scopes.
 import pytest
 from django.urls import reverse
 
+from partnerships.exports.datasets import DATASETS
 from tests.conftest import ROLES
 from tests.test_permissions import all_urls, objects, url_for
 
@@ -62,6 +63,8 @@ def extra_urls(world):
         reverse("admin:actions_actionplan_change", args=[world.gltd_plan.pk]),
         reverse("admin:actions_action_changelist"),
         reverse("admin:actions_measurement_export"),
+        # every open-data file, as each role downloads it
+        *(reverse("exports:download", args=[name]) for name in DATASETS),
     ]
 
 
@@ -82,7 +85,9 @@ def test_canaries_appear_only_where_allowed(world, login):
                 "text/"
             ):
                 continue
-            html = response.content.decode()
+            html = (
+                b"".join(response.streaming_content) if response.streaming else response.content
+            ).decode()
             for canary, allowed in CANARIES.items():
                 if canary in html:
                     seen[canary].add(role)

@@ -222,6 +222,14 @@ SITE_EXPECTATIONS = {
     "dashboard:national": dict.fromkeys(ROLES, 200),  # public figures for all, more for some
     "workspace": {**dict.fromkeys(ROLES, 200), "anonymous": 302},  # an empty state for some
     "after-login": {**dict.fromkeys(ROLES, 302)},  # each to its own page
+    # open data: every reader downloads what it may read (the leak test reads them all)
+    "exports:catalogue": dict.fromkeys(ROLES, 200),
+    "exports:datapackage": dict.fromkeys(ROLES, 200),
+    "exports:download": dict.fromkeys(ROLES, 200),
+    "exports:dictionary": dict.fromkeys(ROLES, 200),
+    "exports:directory": dict.fromkeys(ROLES, 200),
+    "exports:commitments-list": dict.fromkeys(ROLES, 200),
+    "exports:dump": dict.fromkeys(ROLES, 404),  # none written in the test world
 }
 
 # Administration pages that belong to no model: role → answer.
@@ -375,6 +383,10 @@ def url_for(namespace, pattern, kind, scope, world, objs):
         if kind[1] == "actions:action-detail":
             action = world.action_a if scope == "own" else world.gltd_action
             return reverse(name, args=[action.pk])
+        if kind[1] in ("exports:download", "exports:dictionary"):
+            return reverse(name, args=["meetings" if scope == "own" else "commitments"])
+        if kind[1] == "exports:dump":
+            return reverse(name, args=["2026-01-01"])
         if kind[1] == "dashboard:county":
             return reverse(name, args=[(world.isere if scope == "own" else world.rhone).code])
         if kind[1] == "meetings:meeting-detail":

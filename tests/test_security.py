@@ -16,6 +16,7 @@ def test_production_settings_pass_check_deploy():
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        "PSEUDONYM_KEY": "another-long-random-production-secret-for-pseudonyms",
         "ALLOWED_HOSTS": "registre.example.gouv.fr",
         "DJANGO_SETTINGS_MODULE": "partnerships.settings",
     }
@@ -47,6 +48,25 @@ def test_production_refuses_to_start_without_secret_key():
         check=False,
     )
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_pseudonym_key():
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        "PSEUDONYM_KEY": "",
+        "DJANGO_SETTINGS_MODULE": "partnerships.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0 and "PSEUDONYM_KEY must be set" in result.stderr
 
 
 def test_pages_send_csp_and_frame_headers(client):

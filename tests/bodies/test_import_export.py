@@ -2,6 +2,7 @@
 in French per row."""
 
 import datetime
+import io
 import os
 import tempfile
 
@@ -158,6 +159,22 @@ def test_export_holds_only_the_users_scope_and_is_logged(world, caplog):
     bodies = set(exported["nom_instance"])
     assert bodies == {world.body_a.name}
     assert any("export model=membership" in r.getMessage() for r in caplog.records)
+
+
+def test_administration_exports_neutralise_formula_cells_in_csv_and_xlsx(world):
+    world.person_a.first_name = "=cmd|' /C calc'!A0"
+    world.person_a.save()
+    world.membership_a.ended_on = None
+    world.membership_a.save()
+    exported = MembershipResource(access=access_for(world.users["coordinator"])).export()
+    csv = exported.export("csv")
+    assert ",'=cmd|" in csv and ",=cmd|" not in csv
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(exported.export("xlsx")))
+    cells = [c.value for row in book.active.iter_rows() for c in row]
+    assert any(str(c).startswith("'=cmd|") for c in cells)
+    assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
 
 
 # -- the confirmation step of the administration's import ----------------------------------

@@ -1,0 +1,1 @@
+"""Open data and research exports: documented datasets, streamed as CSV (README, « Open data »)."""
