@@ -443,7 +443,7 @@ class Staffing:
 
     def epci_institution(self, area: Area, epci_pk: int) -> tuple[tuple, int]:
         epci = area.epci_by_pk[epci_pk]
-        key = (C.EPCI, epci.siren, area.pk)
+        key = (C.EPCI, epci.siren, area.code)
         siren = epci.siren if luhn_ok(epci.siren) else ""
         return key, self.institution(key, C.EPCI, epci.name, area.pk, siren=siren)
 
