@@ -47,8 +47,8 @@ def digest() -> str:
 def tiny(django_db_setup, django_db_blocker):
     """The digest of the tiny dataset, generated once for the module."""
     with django_db_blocker.unblock():
-        generate()
         try:
+            generate()
             yield digest()
         finally:
             with transaction.atomic():
