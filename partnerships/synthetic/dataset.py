@@ -40,9 +40,13 @@ def number(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
 
+# Where a model's plural reads oddly after a number (« 306 919 ordre du jour »).
+LABELS = {tables.AGENDA_ITEM: "points d’ordre du jour"}
+
+
 def counts(written: Counter, *table_list) -> str:
     return ", ".join(
-        f"{number(written[table.model])} {table.model._meta.verbose_name_plural}"
+        f"{number(written[table.model])} {LABELS.get(table, table.model._meta.verbose_name_plural)}"
         for table in table_list
     )
 
