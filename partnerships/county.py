@@ -47,6 +47,7 @@ CODAF_MEETINGS_A_YEAR = 3
 KEY_ROLES = (Membership.Role.CHAIR, Membership.Role.COORDINATOR)
 DEPARTED_WITHIN_MONTHS = 6
 STOPPED_AFTER_MEETINGS = 3  # absent from this many meetings in a row: stopped coming
+STOPPED_LOOKBACK_MONTHS = 36
 
 
 def rate(attended: int, expected: int) -> int | None:
@@ -205,15 +206,19 @@ class County:
 
     def stopped_coming(self):
         """Institutions that hold a seat, came before, and were absent (or excused) from the
-        last three meetings of the body where they were expected. One query: a window
-        numbers each institution's expected seats in each body, newest first."""
+        last three meetings of the body where they were expected (within three years). One
+        query: a window numbers each institution's expected seats in each body, newest
+        first."""
         expected = Attendance.objects.filter(
             membership__isnull=False,
             meeting__status=Meeting.Status.HELD,
             meeting__body__department=self.department,
             meeting__in=self.readable_meetings(),
         )
-        latest = expected.annotate(
+        # The last three meetings fall within three years (bodies meet four to ten times a
+        # year): ranking only those keeps the window small; coming before reads all history.
+        recent = start_of(months_before(self.on, STOPPED_LOOKBACK_MONTHS))
+        latest = expected.filter(meeting__starts_at__gte=recent).annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("meeting__body_id"), F("institution_id")],
@@ -229,7 +234,7 @@ class County:
             body_id=OuterRef("meeting__body_id"), institution_id=OuterRef("institution_id")
         )
         return list(
-            Attendance.objects.filter(pk__in=latest.values("pk"))
+            expected.filter(pk__in=latest.values("pk"))
             .values(
                 "meeting__body_id", "meeting__body__name", "institution_id", "institution__name"
             )
