@@ -27,10 +27,15 @@ def _options(**extra):
         "margin": 8,
         "print_values": False,
         "legend_at_bottom_columns": 4,
-        "show_minor_y_labels": False,
-        "y_labels_major_count": 6,
         **extra,
     }
+
+
+def whole_ticks(rows, most=6) -> list[int]:
+    """Whole-number ticks from 0 to the tallest stack (counts have no halves)."""
+    top = max(sum(n for _s, _l, n in counts) for _t, _l, counts in rows)
+    step = max(1, -(-top // most))
+    return list(range(0, top + step, step))
 
 
 def bodies_by_status(rows, chart_id="chart-bodies"):
@@ -38,7 +43,9 @@ def bodies_by_status(rows, chart_id="chart-bodies"):
     rows = [row for row in rows if any(n for _s, _l, n in row[2])]
     if not rows:
         return None
-    chart = pygal.StackedBar(style=STATUS_STYLE, height=300, **_options())
+    chart = pygal.StackedBar(
+        style=STATUS_STYLE, height=300, y_labels=whole_ticks(rows), **_options()
+    )
     chart.x_labels = [type_ for type_, _label, _counts in rows]  # codes: the table names them
     for index, (_status, status_label) in enumerate(Body.Status.choices):
         chart.add(str(status_label), [counts[index][2] for _t, _l, counts in rows])
@@ -75,15 +82,16 @@ def attendance_by_category(rows, labels, chart_id="chart-attendance"):
 def commitments_by_institution(rows, chart_id="chart-commitments", most=12):
     """Stacked horizontal bars: each owner institution's commitments by state (the `most`
     institutions with the most commitments)."""
-    rows = sorted(rows, key=lambda r: -(r["open"] + r["overdue"] + r["done"] + r["dropped"]))[:most]
+    rows = sorted(rows, key=lambda r: -(r["open"] + r["done"] + r["dropped"]))[:most]
     if not rows:
         return None
     chart = pygal.HorizontalStackedBar(
         style=COMMITMENT_STYLE, height=max(200, 30 * len(rows) + 90), **_options()
     )
     chart.x_labels = [r["owner_institution__name"] for r in rows]
+    # stacked: the open ones not yet due, then the overdue ones, done, dropped
+    chart.add(_("En cours, dans les délais"), [r["open"] - r["overdue"] for r in rows])
     for key, label in (
-        ("open", _("En cours")),
         ("overdue", _("En retard")),
         ("done", _("Tenus")),
         ("dropped", _("Abandonnés")),

@@ -29,7 +29,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
-from django.db.models.functions import Cast, RowNumber
+from django.db.models.functions import Cast, DenseRank
 
 from actions.models import ActionPlan
 from actions.progress import IndicatorState, plan_rows
@@ -207,8 +207,9 @@ class County:
     def stopped_coming(self):
         """Institutions that hold a seat, came before, and were absent (or excused) from the
         last three meetings of the body where they were expected (within three years). One
-        query: a window numbers each institution's expected seats in each body, newest
-        first."""
+        query: a window ranks the meetings where each institution was expected in each body,
+        newest first — an institution with several seats at a meeting counts that meeting
+        once, and came if any of its representatives came."""
         expected = Attendance.objects.filter(
             membership__isnull=False,
             meeting__status=Meeting.Status.HELD,
@@ -218,13 +219,17 @@ class County:
         # The last three meetings fall within three years (bodies meet four to ten times a
         # year): ranking only those keeps the window small; coming before reads all history.
         recent = start_of(months_before(self.on, STOPPED_LOOKBACK_MONTHS))
-        latest = expected.filter(meeting__starts_at__gte=recent).annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("meeting__body_id"), F("institution_id")],
-                order_by=[F("meeting__starts_at").desc(), F("pk").desc()],
+        latest = (
+            expected.filter(meeting__starts_at__gte=recent)
+            .annotate(
+                rank=Window(
+                    DenseRank(),
+                    partition_by=[F("meeting__body_id"), F("institution_id")],
+                    order_by=[F("meeting__starts_at").desc(), F("meeting_id").desc()],
+                )
             )
-        ).filter(rank__lte=STOPPED_AFTER_MEETINGS)
+            .filter(rank__lte=STOPPED_AFTER_MEETINGS)
+        )
         came_before = expected.filter(
             meeting__body_id=OuterRef("meeting__body_id"),
             institution_id=OuterRef("institution_id"),
@@ -239,7 +244,7 @@ class County:
                 "meeting__body_id", "meeting__body__name", "institution_id", "institution__name"
             )
             .annotate(
-                missed=Count("pk"),
+                missed=Count("meeting_id", distinct=True),
                 attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)),
                 last_missed=Max("meeting__starts_at"),
             )
@@ -256,17 +261,19 @@ class County:
 
     def _states(self):
         on = self.on
+        # The states as the commitments list filters them (`meetings.filters.State`): « en
+        # cours » counts the overdue ones too, so that each figure is the count of its list.
+        fell_due = Q(due_on__lte=on) & ~Q(status=Commitment.Status.DROPPED)
         return {
-            "open": Count("pk", filter=state_q(State.OPEN, on) & ~state_q(State.OVERDUE, on)),
+            "open": Count("pk", filter=state_q(State.OPEN, on)),
             "overdue": Count("pk", filter=state_q(State.OVERDUE, on)),
             "done": Count("pk", filter=state_q(State.DONE, on)),
             "dropped": Count("pk", filter=state_q(State.DROPPED, on)),
-            # due by today and not dropped: kept on time, or not
-            "due": Count("pk", filter=Q(due_on__lte=on) & ~Q(status=Commitment.Status.DROPPED)),
+            # of those that fell due by today (not dropped), the ones done by their due date
+            "due": Count("pk", filter=fell_due),
             "on_time": Count(
                 "pk",
-                filter=Q(status=Commitment.Status.DONE, due_on__isnull=False)
-                & Q(done_on__lte=F("due_on")),
+                filter=fell_due & Q(status=Commitment.Status.DONE, done_on__lte=F("due_on")),
             ),
         }
 
@@ -379,8 +386,10 @@ class County:
         return plan_rows(plans.order_by("body__name", "starts_on"), self.on)
 
     def without_plan(self):
-        """Active CLSPDs and CISPDs with no adopted plan in force. One query."""
-        in_force = ActionPlan.objects.filter(
+        """Active CLSPDs and CISPDs with no adopted plan in force that the reader may read
+        (the same plans as `plans_in_force`: a hidden plan is neither listed nor revealed).
+        One query."""
+        in_force = ActionPlan.objects.readable_by(self.access).filter(
             status=ActionPlan.Status.ADOPTED, starts_on__lte=self.on, ends_on__gte=self.on
         )
         return (

@@ -16,11 +16,14 @@ def no_store_when_signed_in(get_response):
 
 
 def refuse_nul_in_query_string(get_response):
-    """A NUL byte in a query string reaches the database as text, which PostgreSQL refuses
-    (a 500 from a search box or an autocomplete): every page answers 400 instead. Forms
-    refuse NUL in their own fields (Django's CharField does), with the input kept."""
+    """A NUL byte in a path or a query string reaches the database as text, which
+    PostgreSQL refuses (a 500 from a search box, an autocomplete, a département code in a
+    URL): every page answers 400 instead. Forms refuse NUL in their own fields (Django's
+    CharField does), with the input kept."""
 
     def middleware(request):
+        if "\x00" in request.path_info:
+            raise BadRequest("NUL byte in the path")
         for key, values in request.GET.lists():
             if "\x00" in key or any("\x00" in value for value in values):
                 raise BadRequest("NUL byte in the query string")

@@ -400,3 +400,75 @@ def test_logging_in_leads_to_the_landing_page(client, world):
         reverse("login"), {"username": "prefecture38", "password": "correct horse battery"}
     )
     assert response["Location"] == reverse("after-login")
+
+
+# -- found by the independent review --------------------------------------------------------
+
+
+def test_open_counts_the_overdue_ones_as_the_list_it_links_to(isere_world):
+    rows = {
+        r["owner_institution__name"]: r for r in county(isere_world).commitments_by_institution()
+    }
+    assert rows["DIPN"]["open"] == 1 and rows["DIPN"]["overdue"] == 1  # one, and it is late
+    assert county(isere_world).commitment_totals()["open"] == 2
+
+
+def test_a_commitment_done_early_but_not_yet_due_does_not_inflate_the_on_time_share(
+    isere_world,
+):
+    factories.commitment(
+        isere_world.first_meeting,
+        isere_world.town,
+        "Tenu en avance",
+        due_on=ON + datetime.timedelta(days=40),
+        status="done",
+        done_on=days_before(1),
+    )
+    totals = county(isere_world).commitment_totals()
+    assert (totals["on_time"], totals["due"]) == (1, 3)
+
+
+def test_a_plan_the_reader_cannot_read_is_neither_listed_nor_revealed(isere_world):
+    factories.plan(
+        isere_world.cispd,
+        starts_on=D(2025, 1, 1),
+        ends_on=D(2027, 12, 31),
+        confidentiality="restricted",
+    )
+    prefecture = Access(is_authenticated=True, departments=frozenset({isere_world.isere.pk}))
+    assert county(isere_world, prefecture).plans_in_force() == []
+    assert isere_world.cispd.name in [
+        b.name for b in county(isere_world, prefecture).without_plan()
+    ]
+    assert isere_world.cispd.name not in [b.name for b in county(isere_world).without_plan()]
+
+
+def test_the_horizontal_charts_name_their_bars(prefecture_client, isere_world):
+    html = prefecture_client.get(reverse("dashboard:county", args=["38"])).content.decode()
+    chart = html[html.index('id="chart-commitments-title"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert "DIPN" in chart and "Ville de Grenoble" in chart
+
+
+def test_several_seats_of_one_institution_count_a_meeting_once(isere_world):
+    # the landlord gets two more seats: at each of the last three meetings, all three absent
+    landlord = isere_world.landlord
+    seats = [
+        factories.membership(isere_world.clspd_g, factories.person(), landlord) for _ in range(2)
+    ]
+    from meetings.models import Meeting
+
+    last_three = Meeting.objects.filter(body=isere_world.clspd_g).order_by("-starts_at")[:3]
+    for meeting in last_three:
+        for seat in seats:
+            factories.attendance(meeting, seat.person, landlord, status="absent", membership=seat)
+    rows = county(isere_world).stopped_coming()
+    assert [r["institution__name"] for r in rows] == ["Bailleur"]
+    # three police seats, all absent at the last meeting only (it came before): one meeting
+    # missed, not three
+    for _ in range(2):
+        seat = factories.membership(isere_world.clspd_g, factories.person(), isere_world.police)
+        factories.attendance(
+            last_three[0], seat.person, isere_world.police, status="absent", membership=seat
+        )
+    assert [r["institution__name"] for r in county(isere_world).stopped_coming()] == ["Bailleur"]

@@ -120,6 +120,12 @@ def test_a_nul_byte_in_any_query_string_answers_400(world, login):
     assert "mal formé" in response.content.decode()
 
 
+def test_a_nul_byte_in_a_path_answers_400(world, login):
+    client = login(world, "prefecture")
+    for path in ("/dashboard/%00/", "/dashboard/38%00/", "/exports/bod%00ies/"):
+        assert client.get(path).status_code == 400, path
+
+
 @pytest.mark.parametrize("role", ["prefecture", "coordinator"])
 def test_view_on_site_answers_404_for_an_object_out_of_scope_as_for_a_missing_one(
     world, login, role

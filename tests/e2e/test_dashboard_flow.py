@@ -50,7 +50,7 @@ def test_prefecture_staff_read_their_county_dashboard(demo_with_outlines, server
     # the demo's patterns, each in its section
     assert (
         page.locator("#participation")
-        .get_by_text("Réseau de transport de l’agglomération (exploitant fictif) — présente")
+        .get_by_text("Réseau de transport de l’agglomération (exploitant fictif) —")
         .is_visible()
     )  # comes, never commits
     assert (
