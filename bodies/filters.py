@@ -26,6 +26,7 @@ class BodyFilter(django_filters.FilterSet):
         label=_("Rechercher"),
         method="search",
         help_text=_("Nom, autre dénomination, commune ou EPCI"),
+        max_length=200,
     )
     department = django_filters.ModelChoiceFilter(
         label=_("Département"),
@@ -64,11 +65,13 @@ class BodyFilter(django_filters.FilterSet):
         return queryset.matching(value)
 
     def covering_commune(self, queryset, name, value):
-        """Bodies whose territory holds the commune: its own (CLSPD, GLTD, working groups)
-        and its EPCI's (CISPD)."""
+        """Bodies whose territory holds the commune: its own (CLSPD, GLTD, working groups),
+        its EPCI's (CISPD) and its département's (CDPD, CODAF, CDPR)."""
+        commune = Commune.objects.filter(insee_code=value)
         return queryset.filter(
             Q(commune__insee_code=value)
-            | Q(epci__in=Commune.objects.filter(insee_code=value).values("epci"))
+            | Q(epci__in=commune.values("epci"))
+            | Q(type__in=Body.DEPARTMENT_TYPES, department__in=commune.values("department"))
         )
 
     def sort(self, queryset, name, value):

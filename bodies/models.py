@@ -47,6 +47,15 @@ def months_before(on: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")
 
 
+SEARCH_WORDS = 8  # a search reads this many words at most: each one is a filter
+
+
+def search_words(text: str) -> list[str]:
+    """The distinct words of a search, folded, at most `SEARCH_WORDS` of them: a thousand
+    words made a thousand filters (SQLite refused the query, PostgreSQL took seconds)."""
+    return list(dict.fromkeys(folded(text).split()))[:SEARCH_WORDS]
+
+
 def start_of(day: datetime.date) -> datetime.datetime:
     """Midnight at the start of `day`, local time: a bound for `starts_at` that keeps its
     index usable (unlike `starts_at__date`)."""
@@ -63,7 +72,14 @@ def folded(text: str) -> str:
 
 
 def with_de(name: str) -> str:
-    """French elision for generated names: « de Grenoble », « d’Échirolles »."""
+    """French elision and contraction for generated names: « de Grenoble », « d’Échirolles »,
+    « du Pont-de-Claix », « des Abrets », « de La Verpillière », « de L’Isle-d’Abeau »."""
+    if name.startswith("Le "):
+        return f"du {name[3:]}"
+    if name.startswith("Les "):
+        return f"des {name[4:]}"
+    if name.startswith(("La ", "L'", "L’")):
+        return f"de {name}"
     return f"d’{name}" if name[:1].lower() in "aeiouyhéèêàâîôû" else f"de {name}"
 
 
@@ -470,10 +486,10 @@ class BodyQuerySet(models.QuerySet):
         return self.filter(type__in=types)
 
     def matching(self, text: str):
-        """Bodies whose name, other names, commune or EPCI contain every word of `text`,
-        whatever the case and accents (`search_text`)."""
+        """Bodies whose name, other names, communes or EPCI contain every word of `text`
+        (its first `SEARCH_WORDS` distinct words), whatever the case and accents."""
         qs = self
-        for word in folded(text).split():
+        for word in search_words(text):
             qs = qs.filter(search_text__contains=word)
         return qs
 
@@ -735,8 +751,15 @@ class Body(models.Model):
         return Confidentiality.PUBLIC
 
     def folded_names(self) -> str:
-        """What the directory's search reads: name, other names, commune, EPCI."""
+        """What the directory's search reads: name, other names, commune, EPCI and, for a
+        CISPD, its member communes (« Bourgoin » finds the CISPD covering Bourgoin-Jallieu)."""
         territory = [t.name for t in (self.commune, self.epci) if t is not None]
+        if self.epci_id and self.type == self.Type.CISPD:
+            territory += (
+                Commune.objects.filter(epci_id=self.epci_id)
+                .order_by("insee_code")
+                .values_list("name", flat=True)
+            )
         return folded(" ".join([self.name, self.other_names, *territory]))
 
     def default_name(self) -> str:

@@ -35,7 +35,22 @@ def read_rows(directory: Path, name: str) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(fh)
 
 
-COMMUNE_COLUMNS = ("code", "type", "nom", "population_municipale", "departement_id", "epci_id")
+COMMUNE_COLUMNS = (
+    "code",
+    "type",
+    "nom",
+    "type_nom",
+    "population_municipale",
+    "departement_id",
+    "epci_id",
+)
+# INSEE's article codes (TNCC): `nom` comes without its article (« Verpillière »), the
+# commune's name is « La Verpillière ».
+ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
+
+
+def with_article(name: str, code: str) -> str:
+    return ARTICLES.get(code, "") + name
 
 
 @functools.cache
@@ -145,7 +160,7 @@ def load_territories(
             rejected.append(code)
             continue
         communes[code] = {
-            "name": row["nom"],
+            "name": with_article(row["nom"], row["type_nom"]),
             "population": population,
             "department_code": department_code,
             "epci_id": epci_id,

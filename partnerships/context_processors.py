@@ -5,16 +5,8 @@ from bodies.access import (
     access_for,
     dashboard_department_ids,
     has_workspace,
-    reads_national_figures,
     uses_administration,
 )
-
-
-def _has_own_page(access) -> bool:
-    """A dashboard or « Mes instances » to land on (`partnerships.dashboards.after_login`)."""
-    return bool(
-        reads_national_figures(access) or dashboard_department_ids(access) or has_workspace(access)
-    )
 
 
 def site(request):
@@ -34,5 +26,9 @@ def site(request):
         "shows_administration": SimpleLazyObject(
             lambda: uses_administration(access_for(request.user))
         ),
-        "has_own_page": SimpleLazyObject(lambda: _has_own_page(access_for(request.user))),
+        # the header's « Mon tableau de bord » (prefecture staff) and « Mes instances »
+        "has_county_dashboard": SimpleLazyObject(
+            lambda: bool(dashboard_department_ids(access_for(request.user)))
+        ),
+        "has_workspace": SimpleLazyObject(lambda: has_workspace(access_for(request.user))),
     }

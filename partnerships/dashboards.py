@@ -28,7 +28,7 @@ from .county import (
     share,
 )
 from .integration import RULES
-from .national import SORTS, national_rows
+from .national import national_rows, sorted_rows
 from .views import STATUSES, status_table
 from .workspace import my_bodies
 
@@ -125,9 +125,7 @@ def national_overview(request):
     if figure not in dict(figures):
         figure = figures[0][0]
     column = request.GET.get("o", "")
-    descending = column.startswith("-")
-    if column.lstrip("-") in SORTS:
-        rows.sort(key=lambda row: row.sort_key(column.lstrip("-")), reverse=descending)
+    rows = sorted_rows(rows, column)
     national_map, legend = maps.national_map(rows, figure, str(dict(figures)[figure]))
     context = {
         "map": national_map,
@@ -162,7 +160,9 @@ def workspace(request):
 def after_login(request):
     """Where each role lands after logging in: national staff and administrators on the
     national overview, prefecture staff on their département's dashboard, coordinators and
-    members on their bodies, others on the home page."""
+    members on their bodies, others on the home page; anonymous visitors log in first."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     access = access_for(request.user)
     if reads_national_figures(access):
         return redirect("dashboard:national")

@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import Action, FundingLine
+from actions.models import Action, ActionPlan, FundingLine
 from bodies.models import Body, months_before, start_of, today
 from meetings.activity import bodies_with_status
 from meetings.models import Commitment, Decision, Meeting
@@ -90,9 +90,11 @@ def with_integration(bodies, on: datetime.date | None = None):
     decisions = Decision.objects.filter(
         meeting__body=body, meeting__status=Meeting.Status.HELD, meeting__starts_at__gte=since
     )
-    actions = Action.objects.filter(plan__body=body)
+    # adopted plans (in force or closed): a draft commits nobody yet
+    adopted = [ActionPlan.Status.ADOPTED, ActionPlan.Status.CLOSED]
+    actions = Action.objects.filter(plan__body=body, plan__status__in=adopted)
     owners = Commitment.objects.filter(body=body, meeting__starts_at__gte=since)
-    sources = FundingLine.objects.filter(action__plan__body=body)
+    sources = FundingLine.objects.filter(action__plan__body=body, action__plan__status__in=adopted)
     restricted_groups = bodies_with_status(
         Body.objects.filter(parent=body, type__in=Body.SUBGROUP_TYPES), on
     ).filter(status=Body.Status.ACTIVE)

@@ -52,8 +52,8 @@ class Row:
     def attendance(self) -> int | None:
         return rate(self.attended, self.expected)
 
-    def sort_key(self, column: str):
-        value = {
+    def value(self, column: str):
+        return {
             "code": self.department.code,
             "active": self.active,
             "dormant": self.dormant,
@@ -62,7 +62,17 @@ class Row:
             "overdue": self.overdue,
             "plans": self.plans,
         }[column]
-        return (value is None, value)
+
+
+def sorted_rows(rows: list[Row], sort: str) -> list[Row]:
+    """Rows sorted by `sort` (a column of `SORTS`, `-` first for descending); rows without
+    a figure last, either way."""
+    column = sort.lstrip("-")
+    if column not in SORTS:
+        return rows
+    known = [row for row in rows if row.value(column) is not None]
+    unknown = [row for row in rows if row.value(column) is None]
+    return sorted(known, key=lambda row: row.value(column), reverse=sort.startswith("-")) + unknown
 
 
 def national_rows(access, full: bool, on=None) -> list[Row]:

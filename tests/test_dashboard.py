@@ -393,6 +393,11 @@ def test_each_role_lands_on_its_own_page(login, world, role, target):
     assert response.status_code == 302 and response["Location"] == target
 
 
+def test_anonymous_visitors_of_the_landing_page_log_in_first(client):
+    response = client.get(reverse("after-login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
 def test_logging_in_leads_to_the_landing_page(client, world):
     world.users["prefecture"].set_password("correct horse battery")
     world.users["prefecture"].save()
@@ -472,3 +477,14 @@ def test_several_seats_of_one_institution_count_a_meeting_once(isere_world):
             last_three[0], seat.person, isere_world.police, status="absent", membership=seat
         )
     assert [r["institution__name"] for r in county(isere_world).stopped_coming()] == ["Bailleur"]
+
+
+def test_departments_without_a_figure_sort_last_either_way(isere_world):
+    from partnerships.national import sorted_rows
+
+    factories.department("69", "Rhône")
+    rows = national_rows(ADMIN, full=True, on=ON)
+    rows[1].expected = 0  # Rhône: no attendance figure
+    for sort in ("attendance", "-attendance"):
+        assert [r.department.code for r in sorted_rows(rows, sort)] == ["38", "69"]
+    assert sorted_rows(rows, "nonsense") == rows

@@ -276,3 +276,10 @@ def test_import_errors_are_clear_french(world, column, value, message):
     )
     assert message in errors
     assert Membership.objects.filter(started_on=datetime.date(2024, 3, 1)).count() == 0
+
+
+def test_an_administration_search_of_a_thousand_words_is_no_error(world, login):
+    client = login(world, "prefecture")
+    words = " ".join(f"w{i}" for i in range(1200))
+    response = client.get(reverse("admin:bodies_body_changelist"), {"q": words})
+    assert response.status_code == 200

@@ -576,6 +576,9 @@ class Staffing:
         elif body.type == Body.Type.CDPR:
             other_names = f"CPRAF {body.area.of_name}"
         territory = [t.name for t in (body.commune, body.epci) if t is not None]
+        if body.type == Body.Type.CISPD:  # its member communes, as `Body.folded_names`
+            members = body.area.members.get(body.epci.pk, [])
+            territory += [c.name for c in sorted(members, key=lambda c: c.code)]
         self.sink.add(
             tables.BODY,
             (

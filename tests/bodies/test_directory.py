@@ -56,14 +56,35 @@ def test_filters_by_type_status_and_department(client, bodies):
 
 def test_search_reads_names_other_names_communes_and_epci(client, bodies):
     assert names(client, q="Conseil de Grenoble") == [bodies["grenoble"].name]
-    assert names(client, q="échirolles") == [bodies["echirolles"].name]
+    # Échirolles' CLSPD, and the CISPD whose EPCI it belongs to
+    assert set(names(client, q="échirolles")) == {bodies["echirolles"].name, bodies["cispd"].name}
     assert names(client, q="Alpes-Métropole") == [bodies["cispd"].name]
     assert names(client, q="Nowhere") == []
 
 
 def test_commune_filter_finds_the_bodies_covering_it(client, bodies):
-    # Échirolles' own CLSPD and the CISPD of its EPCI
-    assert set(names(client, commune="38151")) == {bodies["echirolles"].name, bodies["cispd"].name}
+    # Échirolles' own CLSPD, the CISPD of its EPCI and the county bodies of Isère
+    assert set(names(client, commune="38151")) == {
+        bodies["echirolles"].name,
+        bodies["cispd"].name,
+        bodies["cdpd"].name,
+    }
+
+
+def test_a_search_reads_its_first_eight_words(client, bodies):
+    assert names(client, q=" ".join(["a"] * 999)) == []  # too long: said, not a 500
+    words = "grenoble " * 3 + "x1 x2 x3 x4 x5 x6 x7 x8 x9"
+    assert client.get(reverse("bodies:body-list"), {"q": words}).status_code == 200
+    assert client.get(reverse("bodies:body-list"), {"q": "a" * 201}).context["filter"].errors
+
+
+def test_page_zero_or_negative_is_the_first_page(client, bodies, settings):
+    settings.PAGE_SIZE = 2
+    for number in ("0", "-1"):
+        assert (
+            client.get(reverse("bodies:body-list"), {"page": number}).context["page_obj"].number
+            == 1
+        )
 
 
 def test_sorts(client, bodies):

@@ -68,3 +68,18 @@ def test_loads_all_of_france():
     assert Department.objects.count() == 101
     assert 1200 < Epci.objects.count() < 1300
     assert not Commune.objects.filter(department__isnull=True).exists()
+
+
+def test_communes_get_their_article(db):
+    from django.core.management import call_command
+
+    from bodies.models import Body, Commune, with_de
+
+    call_command("load_territories", "--departments", "38", verbosity=0)
+    assert Commune.objects.get(insee_code="38537").name == "La Verpillière"
+    assert Commune.objects.get(insee_code="38193").name == "L'Isle-d'Abeau"
+    assert with_de("Le Pont-de-Claix") == "du Pont-de-Claix"
+    assert with_de("Les Abrets") == "des Abrets"
+    assert Body(type="CLSPD", commune=Commune.objects.get(insee_code="38317")).default_name() == (
+        "CLSPD du Pont-de-Claix"
+    )
