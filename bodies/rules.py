@@ -110,6 +110,13 @@ def dashboard_department_ids(access: Access) -> frozenset[int]:
     return access.departments
 
 
+def exports_names(access: Access) -> bool:
+    """May ask for the names of the people it reads in the exports (personal data files):
+    prefecture staff, coordinators, administrators — never the public, researchers or
+    national staff."""
+    return access.is_admin or bool(access.departments or access.coordinated)
+
+
 def has_workspace(access: Access) -> bool:
     """Has bodies of its own to follow (« Mes instances »): coordinators and members."""
     return bool(access.coordinated or access.member_of)

@@ -262,3 +262,32 @@ def test_list_pages_download_the_rows_they_show(world, client):
     assert reverse("exports:directory") + "?department=69" in html
     bad = client.get(reverse("exports:commitments-list"), {"state": "late"})
     assert bad.status_code == 400
+
+
+def test_staff_may_ask_for_the_names_of_the_people_of_their_bodies(world, login):
+    client = login(world, "coordinator")
+    response = client.get(reverse("exports:download", args=["memberships"]), {"personal": "1"})
+    assert "donnees-personnelles" in response["Content-Disposition"]
+    rows = table(b"".join(response.streaming_content).decode())
+    names = {row["person"]: row["person_name"] for row in rows}
+    assert names[pseudonym(world.person_a.pk)] == "Canari Alpha"  # sits in body A
+    assert names[pseudonym(world.person_b.pk)] == ""  # Rhône: out of the coordinator's reach
+    assert "canary-mail" not in str(rows)  # names only, never e-mails
+
+
+@pytest.mark.parametrize("role", ["anonymous", "researcher", "national", "member"])
+def test_others_get_no_names(world, login, role):
+    response = login(world, role).get(
+        reverse("exports:download", args=["attendance"]), {"personal": "1"}
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="COPY is PostgreSQL's")
+def test_copy_writes_the_personal_files_as_python_does(world):
+    factories.attendance(world.meeting_a, world.person_a, world.inst_a)
+    coordinator = access_for(world.users["coordinator"])
+    for dataset in DATASETS.values():
+        python = b"".join(python_rows(dataset, coordinator, Filters(personal=True)))
+        copied = b"".join(copy_rows(dataset, coordinator, Filters(personal=True)))
+        assert python == copied, dataset.name

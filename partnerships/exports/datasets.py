@@ -298,6 +298,22 @@ MEMBERSHIPS = Dataset(
             "substitute", STRING, _("Pseudonyme du suppléant."), "substitute_id", pseudonym=True
         ),
     ),
+    personal_columns=(
+        Column(
+            "person_name",
+            STRING,
+            _("Nom de la personne (donnée personnelle)."),
+            "person",
+            personal=True,
+        ),
+        Column(
+            "substitute_name",
+            STRING,
+            _("Nom du suppléant (donnée personnelle)."),
+            "substitute",
+            personal=True,
+        ),
+    ),
 )
 
 MEETINGS = Dataset(
@@ -393,6 +409,22 @@ ATTENDANCE = Dataset(
             _("Pseudonyme de la personne qui la représentait."),
             "represented_by_id",
             pseudonym=True,
+        ),
+    ),
+    personal_columns=(
+        Column(
+            "person_name",
+            STRING,
+            _("Nom de la personne (donnée personnelle)."),
+            "person",
+            personal=True,
+        ),
+        Column(
+            "represented_by_name",
+            STRING,
+            _("Nom de la personne qui la représentait (donnée personnelle)."),
+            "represented_by",
+            personal=True,
         ),
     ),
 )
@@ -499,6 +531,15 @@ COMMITMENTS = Dataset(
             "confidentiality",
             enum=LEVELS,
             example="public",
+        ),
+    ),
+    personal_columns=(
+        Column(
+            "owner_person_name",
+            STRING,
+            _("Nom de la personne responsable (donnée personnelle)."),
+            "owner_person",
+            personal=True,
         ),
     ),
 )

@@ -12,7 +12,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Concat
 
 from bodies import rules
 from bodies.models import Body, start_of
@@ -40,6 +41,7 @@ class Column:
     # level of its own: the path to that level (`rules.can_read_body_text`'s rule).
     level: str | None = None
     pseudonym: bool = False  # a person's id, written as its pseudonym
+    personal: bool = False  # a person's name (path: to the person), in personal files only
     references: tuple[str, str] | None = None  # (dataset, column): a foreign key
     required: bool = False
 
@@ -63,9 +65,15 @@ class Dataset:
     large: bool = False  # served by COPY on PostgreSQL
     primary_key: str = "id"
     sources: tuple[str, ...] = ("registry",)
+    # Names of people, in the files of those who may read them (`rules.exports_names`) when
+    # they ask for them (`?personal=1`): never in the public files, the dump or the package.
+    personal_columns: tuple[Column, ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    def columns_for(self, filters: "Filters") -> tuple[Column, ...]:
+        return self.columns + (self.personal_columns if filters.personal else ())
 
 
 @dataclass
@@ -77,6 +85,7 @@ class Filters:
     status: str = ""
     since: datetime.date | None = None  # `from`
     until: datetime.date | None = None  # `to`
+    personal: bool = False  # with the names of people the reader may read
     applied: dict = field(default_factory=dict)  # as given, for the log and the file name
 
 
@@ -113,8 +122,8 @@ def filtered(dataset: Dataset, access, filters: Filters, on=None, within=None) -
     if dataset.annotate is not None:
         qs = dataset.annotate(qs, access, on)
     values = {}
-    for column in dataset.columns:
-        value = F(column.path)
+    for column in dataset.columns_for(filters):
+        value = names_in_scope(access, column.path) if column.personal else F(column.path)
         if column.level is not None:
             body = dataset.body or rules.SELF
             condition = rules.readable_q(access, body=body, level=column.level)
@@ -123,6 +132,19 @@ def filtered(dataset: Dataset, access, filters: Filters, on=None, within=None) -
                 value = Case(When(condition, then=value), default=Value(None))
         values[column.alias] = value
     return qs.annotate(**values).order_by(dataset.primary_key).values_list(*values)
+
+
+def names_in_scope(access, path: str):
+    """« First Last » of the person at `path`, for the people the reader sees with their
+    contact details (`visible_people`: those of its bodies); empty for the others."""
+    from bodies.access import visible_people
+
+    name = Concat(F(f"{path}__first_name"), Value(" "), F(f"{path}__last_name"))
+    return Case(
+        When(**{f"{path}__in": visible_people(access).values("pk")}, then=name),
+        default=Value(None),
+        output_field=CharField(),
+    )
 
 
 def _is_datetime(model, path: str) -> bool:

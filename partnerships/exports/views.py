@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bodies.access import access_for
+from bodies.access import access_for, exports_names
 from bodies.filters import BodyFilter
 from bodies.models import Body
 from bodies.validators import DEPARTMENT_CODE_RE
@@ -54,6 +54,10 @@ class FilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    personal = forms.BooleanField(
+        label=gettext_lazy("Avec les noms des personnes que je peux lire (données personnelles)"),
+        required=False,
+    )
 
     def __init__(self, data, *args, **kwargs):
         # `from` and `to` in the URL: Python keywords, so named otherwise here.
@@ -83,6 +87,7 @@ class FilterForm(forms.Form):
             status=data["status"],
             since=data["since"],
             until=data["until"],
+            personal=data["personal"],
             applied=applied,
         )
 
@@ -93,6 +98,7 @@ def catalogue(request):
     query = request.GET.urlencode() if form.is_valid() else ""
     context = {
         "datasets": DATASETS.values(),
+        "may_export_names": exports_names(access_for(request.user)),
         "form": form,
         "query": query,
         "dump": dump.latest(),
@@ -110,7 +116,11 @@ def dictionary(request, name):
 def stream(request, dataset, filters, applied, within=None):
     """The CSV response, logged once the last row is sent."""
     access = access_for(request.user)
-    parts = [dataset.name] + [slugify(f"{k}-{v}") for k, v in sorted(applied.items())]
+    parts = [dataset.name] + [
+        slugify(f"{k}-{v}") for k, v in sorted(applied.items()) if k != "personal"
+    ]
+    if filters.personal:  # said in the file's name: it holds names of people
+        parts.append("donnees-personnelles")
     filename = "-".join(parts)[:150] + ".csv"
 
     def logged(chunks):
@@ -152,6 +162,12 @@ def download(request, name):
     if not form.is_valid():
         return refused(form.errors)
     filters = form.filters()
+    if filters.personal and not exports_names(access_for(request.user)):
+        return HttpResponse(
+            _("Les noms ne sont exportés que pour les agents habilités à les lire."),
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
     return stream(request, dataset, filters, filters.applied)
 
 

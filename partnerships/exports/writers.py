@@ -59,9 +59,9 @@ def python_rows(dataset: Dataset, access, filters, on=None, within=None) -> Iter
     flat whatever the row count. One query."""
     line = Line()
     writer = csv.writer(line, lineterminator="\n")
-    writer.writerow([c.name for c in dataset.columns])
+    columns = dataset.columns_for(filters)
+    writer.writerow([c.name for c in columns])
     yield line.take()
-    columns = dataset.columns
     for row in filtered(dataset, access, filters, on, within).iterator(chunk_size=CHUNK):
         writer.writerow([cell(c, v) for c, v in zip(columns, row, strict=True)])
         yield line.take()
@@ -89,7 +89,9 @@ def copy_sql(dataset: Dataset, access, filters, on=None, within=None) -> tuple[s
     """The `COPY (SELECT …) TO STDOUT` statement that writes the same file, and its
     parameters (the query's own, and the pseudonym key)."""
     inner, params = filtered(dataset, access, filters, on, within).query.sql_with_params()
-    columns = ", ".join(f'{_sql_cell(c, f"t.{c.alias}")} AS "{c.name}"' for c in dataset.columns)
+    columns = ", ".join(
+        f'{_sql_cell(c, f"t.{c.alias}")} AS "{c.name}"' for c in dataset.columns_for(filters)
+    )
     # Django's parameters are positional (%s); the key is named: number them all.
     named = {f"p{i}": value for i, value in enumerate(params)}
     inner = inner % tuple(f"%(p{i})s" for i in range(len(params)))
