@@ -39,6 +39,10 @@ CANARIES = {
     "CANARY-PARTNERS-DIAGNOSTIC-A": {"admin", "prefecture", "coordinator", "member", "national"},
     "CANARY-DRAFT-PLAN-A": {"admin", "prefecture", "coordinator"},
     "CANARY-RESTRICTED-PLAN-GLTD": {"admin", "member"},
+    # agenda and place of the partners-only formation of body A and of the GLTD's meeting
+    "CANARY-PARTNERS-AGENDA-A": {"admin", "prefecture", "coordinator", "member", "national"},
+    "CANARY-RESTRICTED-AGENDA-GLTD": {"admin", "member"},
+    "CANARY-RESTRICTED-PLACE-GLTD": {"admin", "member"},
     # commitments: a partners-only one of body A, the GLTD's restricted one (owned by person A)
     "CANARY-PARTNERS-COMMITMENT-A": {"admin", "prefecture", "coordinator", "member", "national"},
     "CANARY-RESTRICTED-COMMITMENT-GLTD": {"admin", "member"},
@@ -81,8 +85,9 @@ def test_canaries_appear_only_where_allowed(world, login):
         client = login(world, role)
         for url in sorted(urls):
             response = client.get(url)
-            if response.status_code != 200 or not response.get("Content-Type", "").startswith(
-                "text/"
+            content_type = response.get("Content-Type", "")
+            if response.status_code != 200 or not (
+                content_type.startswith("text/") or content_type.startswith("application/json")
             ):
                 continue
             html = (
