@@ -29,7 +29,8 @@ class Source:
     live: QuerySet  # annotated with `created` and `modified`
     serialize: Callable[[list], list[dict]]  # a page of live rows → OParl objects
     tombstone: Callable[[dict], dict] | None = None  # a row of `gone` → a deleted object
-    gone: QuerySet | None = None  # values `id`, `created`, `modified`
+    gone: QuerySet | None = None  # values `<gone_key>`, `created`, `modified`
+    gone_key: str = "id"
 
 
 def filtered(qs: QuerySet, params: ListParams) -> QuerySet:
@@ -63,7 +64,7 @@ def object_list(request, params: ListParams, sources: list[Source]) -> tuple[dic
         gone = filtered(source.gone, params) if source.gone is not None else None
         count, latest = _totals(live)
         if gone is not None:
-            gone_count, gone_latest = _totals(gone, "id")
+            gone_count, gone_latest = _totals(gone, source.gone_key)
             count += gone_count
             latest = max(filter(None, (latest, gone_latest)), default=None)
         total += count
@@ -76,9 +77,10 @@ def object_list(request, params: ListParams, sources: list[Source]) -> tuple[dic
         rows = list(live.filter(pk__gt=after)[:wanted])
         merged = [(row.pk, obj) for row, obj in zip(rows, source.serialize(rows), strict=True)]
         if gone is not None:
+            key = source.gone_key
             merged += [
-                (row["id"], source.tombstone(row))
-                for row in gone.filter(id__gt=after).order_by("id")[:wanted]
+                (row[key], source.tombstone(row))
+                for row in gone.filter(**{f"{key}__gt": after}).order_by(key)[:wanted]
             ]
             merged.sort(key=lambda pair: pair[0])
         page += [(source.name, pk, obj) for pk, obj in merged[:wanted]]

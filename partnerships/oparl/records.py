@@ -188,6 +188,21 @@ def people(department_id=None) -> QuerySet:
     )
 
 
+def gone_people(department_id=None) -> QuerySet:
+    """People who sat (in the département's bodies) and no longer sit anywhere: keyed
+    `person_id`, `created` kept from the live person's, `modified` their last seat's end."""
+    seen = Membership.history.all()
+    if department_id is not None:
+        seen = seen.filter(body__department_id=department_id)
+    return (
+        seen.exclude(person_id__in=Membership.objects.values("person_id"))
+        .order_by()
+        .values("person_id")
+        .annotate(modified=Max("history_date"))
+        .annotate(created=first_change(Person.history.filter(id=OuterRef("person_id"))))
+    )
+
+
 # -- meetings ---------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from django.db.models import DateTimeField, Max, Min, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from bodies.models import Body, Department, Institution, Membership, Person
+from bodies.models import Body, Department, Institution
 
 from . import objects, records
 from .http import api_view
@@ -95,8 +95,19 @@ def body_people(request, code):
     department = _department(code)
     return _list(
         request,
-        Source("person", records.people(department.pk), lambda rows: objects.people(urls, rows)),
+        Source(
+            "person",
+            records.people(department.pk),
+            lambda rows: objects.people(urls, rows),
+            lambda row: _gone_person(urls, row),
+            records.gone_people(department.pk),
+            gone_key="person_id",
+        ),
     )
+
+
+def _gone_person(urls: Urls, row: dict) -> dict:
+    return objects.deleted("Person", urls.person(row["person_id"]), row["created"], row["modified"])
 
 
 @api_view
@@ -224,13 +235,10 @@ def person(request, pseudonym):
     if found is not None:
         return objects.people(urls, [found])[0], found.modified
     # Sat somewhere once, and no longer does (or was deleted): gone, for clients that saw it.
-    seen = Membership.history.filter(person_id=pk)
-    if not seen.exists():
+    gone = _one(records.gone_people().filter(person_id=pk))
+    if gone is None:
         raise Http404
-    created, _modified = _history_dates(Person.history.filter(id=pk))
-    _first, modified = _history_dates(seen)
-    modified = max(modified, _modified)
-    return objects.deleted("Person", urls.person(pk), created, modified), modified
+    return _gone_person(urls, gone), gone["modified"]
 
 
 @api_view

@@ -244,9 +244,13 @@ def test_a_person_url_is_resolved_through_the_pseudonym_index(world, api):
 def test_a_person_who_no_longer_sits_anywhere_is_a_tombstone(world, api):
     url = reverse("oparl:person", args=[pseudonym(world.person_b.pk)])
     assert api.get(url).status_code == 200
+    before = api.get(url).json()
     world.membership_b.delete()
     answer = api.get(url).json()
     assert answer["deleted"] is True and not schema_errors("Person", answer)
+    assert answer["created"] == before["created"] and answer["modified"] > before["modified"]
+    listed = api.get(reverse("oparl:body-people", args=["69"])).json()
+    assert listed["data"] == [answer] and listed["pagination"]["totalElements"] == 1
 
 
 # -- the HTTP contract -------------------------------------------------------------------------
@@ -340,7 +344,7 @@ LISTS = {
     # the département; then per kind: the page, its totals (count and latest `modified`), and
     # where there are tombstones their page and totals; and what the objects embed
     "oparl:body-organizations": 10,  # 1 + bodies (4 + seats' URLs) + institutions (4)
-    "oparl:body-people": 4,  # 1 + people, totals, seats embedded
+    "oparl:body-people": 6,  # 1 + people (page, totals, tombstones' two, seats embedded)
     "oparl:body-memberships": 3,  # 1 + memberships, totals
     "oparl:body-meetings": 6,  # 1 + meetings, totals, tombstones and their totals, agenda
     "oparl:body-agenda-items": 3,  # 1 + items, totals
