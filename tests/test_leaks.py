@@ -4,7 +4,8 @@ role, and each canary may appear only where its role may read it.
 Canaries today: a GLTD's restricted problem statement, people's e-mails and phones, and the
 name of a member without public office. Later issues add theirs (minutes, decisions,
 commitments, diagnostics) to `CANARIES` and their pages to the URL list, which is the
-permission matrix's: every URL of the configuration, in both scopes.
+permission matrix's: every URL of the configuration, in both scopes — the OParl API's JSON
+answers included (and tests/oparl/ crawls the whole API from its entry point).
 """
 
 import pytest
