@@ -1,9 +1,15 @@
 """Error pages that need the request (the site's header shows who is signed in)."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def bad_request(request, exception=None):
     """400: a malformed request (a NUL byte in the query string, a lookup the list does not
-    declare, a date out of bounds). Django's own handler renders without the request."""
+    declare, a date out of bounds). Django's own handler renders without the request. The API
+    answers in its own format (OParl's error object)."""
+    if request.path.startswith("/oparl/"):
+        from .oparl.http import error_response
+
+        return error_response(400, _("Requête mal formée."))
     return render(request, "400.html", status=400)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "actions",
     "meetings",
     "partnerships",
+    "partnerships.oparl",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,17 @@ SITE_TAGLINE = _(
 
 # Public lists
 PAGE_SIZE = 50
+
+# The OParl API (/oparl/v1/, partnerships/oparl/): objects per list page (a client may ask for
+# `limit` up to the maximum), seconds a client or proxy may keep an answer, and requests per
+# client address (`security_log.client_address`, behind `PROXY_COUNT` proxies) in each window
+# of `OPARL_RATE_WINDOW` seconds before 429 — counted in Django's cache (CACHES: the default
+# local-memory cache counts per process; a cache shared by the workers counts exactly).
+OPARL_PAGE_SIZE = 100
+OPARL_MAX_PAGE_SIZE = 1000
+OPARL_MAX_AGE = int(os.environ.get("OPARL_MAX_AGE", "60"))
+OPARL_RATE_LIMIT = int(os.environ.get("OPARL_RATE_LIMIT", "120"))
+OPARL_RATE_WINDOW = int(os.environ.get("OPARL_RATE_WINDOW", "60"))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -56,6 +56,7 @@ urlpatterns = [
     path("accounts/welcome/", dashboards.after_login, name="after-login"),
     path("my/", dashboards.workspace, name="workspace"),
     path("exports/", include(exports_urls)),
+    path("oparl/v1/", include("partnerships.oparl.urls")),
     path("bodies/", include(bodies_urls)),
     path("", include("meetings.urls")),
     path("", include(actions_pages)),

@@ -89,13 +89,24 @@ def world(django_user_model):
 
     # Meetings: a public plenary in each scope, a partners-only formation of body A, and a
     # restricted GLTD meeting that person A attended.
-    w.meeting_a = factories.meeting(w.body_a, minutes="Compte rendu de la plénière A")
+    w.meeting_a = factories.meeting(
+        w.body_a, minutes="Compte rendu de la plénière A", place="Hôtel de ville de Grenoble"
+    )
     w.meeting_b = factories.meeting(w.body_b, minutes="Compte rendu de la plénière B")
     w.partners_meeting_a = factories.meeting(
         w.body_a, kind="restricted", minutes="CANARY-PARTNERS-MINUTES-A"
     )
     w.restricted_meeting = factories.meeting(
-        w.gltd_a, kind="restricted", minutes="CANARY-RESTRICTED-MINUTES-GLTD"
+        w.gltd_a,
+        kind="restricted",
+        minutes="CANARY-RESTRICTED-MINUTES-GLTD",
+        place="CANARY-RESTRICTED-PLACE-GLTD",
+    )
+    # Agenda items: the public plenary's, the partners-only formation's, the GLTD's.
+    w.agenda_item_a = w.meeting_a.agenda_items.create(position=1, title="Bilan de l’année")
+    w.partners_meeting_a.agenda_items.create(position=1, title="CANARY-PARTNERS-AGENDA-A")
+    w.restricted_agenda_item = w.restricted_meeting.agenda_items.create(
+        position=1, title="CANARY-RESTRICTED-AGENDA-GLTD"
     )
     factories.attendance(w.restricted_meeting, w.person_a, w.inst_a, status="present")
     w.commitment_a = factories.commitment(w.meeting_a, w.inst_a, "Éclairer le passage Mistral")

@@ -4,7 +4,8 @@ role, and each canary may appear only where its role may read it.
 Canaries today: a GLTD's restricted problem statement, people's e-mails and phones, and the
 name of a member without public office. Later issues add theirs (minutes, decisions,
 commitments, diagnostics) to `CANARIES` and their pages to the URL list, which is the
-permission matrix's: every URL of the configuration, in both scopes.
+permission matrix's: every URL of the configuration, in both scopes — the OParl API's JSON
+answers included (and tests/oparl/ crawls the whole API from its entry point).
 """
 
 import pytest
@@ -39,6 +40,10 @@ CANARIES = {
     "CANARY-PARTNERS-DIAGNOSTIC-A": {"admin", "prefecture", "coordinator", "member", "national"},
     "CANARY-DRAFT-PLAN-A": {"admin", "prefecture", "coordinator"},
     "CANARY-RESTRICTED-PLAN-GLTD": {"admin", "member"},
+    # agenda and place of the partners-only formation of body A and of the GLTD's meeting
+    "CANARY-PARTNERS-AGENDA-A": {"admin", "prefecture", "coordinator", "member", "national"},
+    "CANARY-RESTRICTED-AGENDA-GLTD": {"admin", "member"},
+    "CANARY-RESTRICTED-PLACE-GLTD": {"admin", "member"},
     # commitments: a partners-only one of body A, the GLTD's restricted one (owned by person A)
     "CANARY-PARTNERS-COMMITMENT-A": {"admin", "prefecture", "coordinator", "member", "national"},
     "CANARY-RESTRICTED-COMMITMENT-GLTD": {"admin", "member"},
@@ -81,8 +86,9 @@ def test_canaries_appear_only_where_allowed(world, login):
         client = login(world, role)
         for url in sorted(urls):
             response = client.get(url)
-            if response.status_code != 200 or not response.get("Content-Type", "").startswith(
-                "text/"
+            content_type = response.get("Content-Type", "")
+            if response.status_code != 200 or not (
+                content_type.startswith("text/") or content_type.startswith("application/json")
             ):
                 continue
             html = (

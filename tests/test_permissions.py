@@ -19,6 +19,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from partnerships.exports.pseudonyms import pseudonym
 from tests.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -230,6 +231,37 @@ SITE_EXPECTATIONS = {
     "exports:directory": dict.fromkeys(ROLES, 200),
     "exports:commitments-list": dict.fromkeys(ROLES, 200),
     "exports:dump": dict.fromkeys(ROLES, 404),  # none written in the test world
+    # The OParl API serves everyone what an anonymous visitor reads: public records only.
+    **dict.fromkeys(
+        (
+            "oparl:system",
+            "oparl:body-list",
+            "oparl:body",
+            "oparl:body-organizations",
+            "oparl:body-people",
+            "oparl:body-memberships",
+            "oparl:body-meetings",
+            "oparl:body-agenda-items",
+            "oparl:body-locations",
+            "oparl:body-papers",
+            "oparl:body-files",
+            "oparl:body-consultations",
+            "oparl:body-legislative-terms",
+            "oparl:organization",
+            "oparl:organization-meetings",
+            "oparl:institution",
+            "oparl:person",
+            "oparl:membership",
+        ),
+        dict.fromkeys(ROLES, 200),
+    ),
+    # own: the public plenary (its agenda item, its place); other: the GLTD's restricted
+    # meeting — absent from the API for every role, its members and administrators included
+    **{
+        label: {"own": dict.fromkeys(ROLES, 200), "other": dict.fromkeys(ROLES, 404)}
+        for label in ("oparl:meeting", "oparl:agenda-item", "oparl:location")
+    },
+    "oparl:not-found": dict.fromkeys(ROLES, 404),  # any other path under the API
 }
 
 # Administration pages that belong to no model: role → answer.
@@ -389,6 +421,8 @@ def url_for(namespace, pattern, kind, scope, world, objs):
             return reverse(name, args=["2026-01-01"])
         if kind[1] == "dashboard:county":
             return reverse(name, args=[(world.isere if scope == "own" else world.rhone).code])
+        if kind[1].startswith("oparl:"):
+            return oparl_url(name, kind[1], scope, world)
         if kind[1] == "meetings:meeting-detail":
             meeting = world.partners_meeting_a if scope == "own" else world.restricted_meeting
             return reverse(name, args=[meeting.pk])
@@ -414,6 +448,28 @@ def url_for(namespace, pattern, kind, scope, world, objs):
     if view == "password_change":
         return reverse(name, args=[obj.pk])
     return reverse(name, args=[obj.pk])
+
+
+def oparl_url(name, label, scope, world):
+    own = scope == "own"
+    if label == "oparl:body" or (label.startswith("oparl:body-") and label != "oparl:body-list"):
+        return reverse(name, args=[(world.isere if own else world.rhone).code])
+    objects_by_label = {
+        "oparl:organization": (world.body_a, world.body_b),
+        "oparl:organization-meetings": (world.body_a, world.body_b),
+        "oparl:institution": (world.inst_a, world.inst_b),
+        "oparl:membership": (world.membership_a, world.membership_b),
+        "oparl:meeting": (world.meeting_a, world.restricted_meeting),
+        "oparl:location": (world.meeting_a, world.restricted_meeting),
+        "oparl:agenda-item": (world.agenda_item_a, world.restricted_agenda_item),
+    }
+    if label in objects_by_label:
+        return reverse(name, args=[objects_by_label[label][0 if own else 1].pk])
+    if label == "oparl:person":
+        return reverse(name, args=[pseudonym((world.person_a if own else world.person_b).pk)])
+    if label == "oparl:not-found":
+        return reverse(name, args=["no/such/object/"])
+    return reverse(name)
 
 
 def expected(role, kind, scope):

@@ -1,0 +1,379 @@
+"""The OParl API: every object type against the OParl 1.1 schemas, a crawl that finds no
+canary, pagination, incremental sync, tombstones, people's names, the HTTP contract (errors,
+CORS, validators, rate limit) and query counts that do not grow with the data."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from bodies.models import Body, Institution, Membership, Person
+from meetings.models import Meeting
+from partnerships.exports.pseudonyms import pseudonym
+from partnerships.oparl.models import PersonPseudonym
+from tests import factories
+from tests.test_leaks import CANARIES
+
+from .conftest import API, crawl, schema_errors, type_name
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(page: dict) -> list[str]:
+    return [obj["id"] for obj in page["data"]]
+
+
+def everything(api, url) -> list[dict]:
+    """Every object of a list, following `links.next`."""
+    objects, seen_pages = [], 0
+    while url:
+        page = api.get(url.removeprefix("http://testserver")).json()
+        objects += page["data"]
+        url = page["links"].get("next")
+        seen_pages += 1
+        assert seen_pages < 100
+    return objects
+
+
+# -- schemas and the crawl ---------------------------------------------------------------------
+
+
+def test_every_object_type_validates_against_the_oparl_schemas(world, api):
+    # A public meeting deleted and one made restricted: tombstones to validate too.
+    factories.meeting(world.body_a, place="Salle B").delete()
+    demoted = factories.meeting(world.body_a, starts_at=timezone.now())
+    demoted.confidentiality = "restricted"
+    demoted.save()
+    answers = crawl(api)
+    seen_types, errors = set(), []
+    for url, response in answers.items():
+        assert response.status_code == 200, url
+        assert response["Content-Type"] == "application/json"
+        data = response.json()
+        objects = [data] if "type" in data else data["data"]
+        if "data" in data:
+            errors += [f"{url} list: {e}" for e in schema_errors("ObjectList", data)]
+        for obj in objects:
+            name = type_name(obj)
+            seen_types.add(name + (" deleted" if obj.get("deleted") else ""))
+            errors += [f"{url} {obj['id']}: {e}" for e in schema_errors(name, obj)]
+    assert not errors, "\n".join(errors[:20])
+    assert seen_types >= {
+        "System",
+        "Body",
+        "Organization",
+        "Person",
+        "Membership",
+        "Meeting",
+        "Meeting deleted",
+        "AgendaItem",
+        "Location",
+    }
+    error = api.get(API + "meeting/999999/")
+    assert error.status_code == 404 and not schema_errors("Error", error.json())
+
+
+def test_an_anonymous_crawl_of_the_api_finds_no_canary_email_or_phone(world, api):
+    answers = crawl(api)
+    assert len(answers) > 40
+    text = "\n".join(response.content.decode() for response in answers.values())
+    leaked = [canary for canary in CANARIES if canary in text]
+    for person in Person.objects.all():
+        leaked += [value for value in (person.email, person.phone) if value and value in text]
+    assert not leaked
+    assert "@" not in text
+    # People sit in the crawled bodies, under their pseudonyms.
+    assert pseudonym(world.person_a.pk) in text and pseudonym(world.person_b.pk) in text
+
+
+def test_restricted_and_partners_meetings_are_not_listed_nor_counted(world, api):
+    page = api.get(reverse("oparl:body-meetings", args=["38"])).json()
+    public = Meeting.objects.filter(body__department=world.isere, confidentiality="public")
+    assert page["pagination"]["totalElements"] == public.count() == 1
+    assert ids(page) == [f"http://testserver{API}meeting/{world.meeting_a.pk}/"]
+    assert [item["name"] for item in page["data"][0]["agendaItem"]] == ["Bilan de l’année"]
+    assert page["data"][0]["location"]["description"] == "Hôtel de ville de Grenoble"
+
+
+# -- pagination and incremental sync -----------------------------------------------------------
+
+
+def test_following_links_next_gives_each_object_exactly_once(world, api):
+    for day in range(1, 24):
+        factories.meeting(world.body_a, starts_at=timezone.now() - datetime.timedelta(days=day))
+    url = reverse("oparl:body-meetings", args=["38"]) + "?limit=5"
+    first = api.get(url).json()
+    assert first["pagination"] == {"totalElements": 24, "elementsPerPage": 5, "totalPages": 5}
+    # A meeting added while the client pages through arrives once, at the end.
+    late = factories.meeting(world.body_a)
+    got = [first["data"][0]["id"], *[obj["id"] for obj in first["data"][1:]]]
+    got += [obj["id"] for obj in everything(api, first["links"]["next"])]
+    expected = Meeting.objects.filter(body=world.body_a, confidentiality="public")
+    assert len(got) == len(set(got)) == 25
+    assert {int(u.rstrip("/").rsplit("/", 1)[1]) for u in got} == set(
+        expected.values_list("pk", flat=True)
+    )
+    assert got[-1].endswith(f"/meeting/{late.pk}/")
+
+
+def test_organisations_page_through_bodies_then_institutions(world, api):
+    url = reverse("oparl:body-organizations", args=["38"]) + "?limit=1"
+    objects = everything(api, url)
+    expected = [f"organization/{b.pk}/" for b in Body.objects.filter(department=world.isere)]
+    expected += [f"institution/{i.pk}/" for i in Institution.objects.filter(department=world.isere)]
+    assert [obj["id"].split(API)[1] for obj in objects] == sorted(
+        expected[: len(expected) - 1], key=lambda u: int(u.split("/")[1])
+    )[:0] + expected
+
+
+def test_modified_since_returns_exactly_what_changed(world, api):
+    since = timezone.now()
+    world.meeting_a.place = "Salle des fêtes"
+    world.meeting_a.save()
+    moved = Membership.objects.get(pk=world.membership_a.pk)
+    moved.role = "vice_chair"
+    moved.save()
+    world.inst_a.name = "Mairie de Grenoble"
+    world.inst_a.save()
+    gone = Body.objects.create(type="CLSPD", commune=factories.commune("38151", "Échirolles"))
+    gone_pk = gone.pk
+    gone.delete()
+    query = "?" + "&".join([f"modified_since={since.isoformat().replace('+', '%2B')}"])
+
+    def changed(name):
+        return sorted(ids(api.get(reverse(name, args=["38"]) + query).json()))
+
+    base = f"http://testserver{API}"
+    assert changed("oparl:body-meetings") == [f"{base}meeting/{world.meeting_a.pk}/"]
+    assert changed("oparl:body-memberships") == [f"{base}membership/{moved.pk}/"]
+    assert changed("oparl:body-people") == [f"{base}person/{pseudonym(world.person_a.pk)}/"]
+    assert changed("oparl:body-organizations") == sorted(
+        [
+            f"{base}organization/{world.body_a.pk}/",  # its seat changed
+            f"{base}organization/{gone_pk}/",  # deleted: a tombstone
+            f"{base}institution/{world.inst_a.pk}/",
+        ]
+    )
+    tombstone = api.get(reverse("oparl:organization", args=[gone_pk])).json()
+    assert tombstone["deleted"] is True and set(tombstone) == {
+        "id",
+        "type",
+        "created",
+        "modified",
+        "deleted",
+    }
+    # And before: nothing changed since then.
+    assert changed("oparl:body-agenda-items") == [
+        f"{base}agenda-item/{world.agenda_item_a.pk}/"  # rewritten with its meeting
+    ]
+    until = api.get(
+        reverse("oparl:body-meetings", args=["38"])
+        + "?modified_until="
+        + (since - datetime.timedelta(seconds=1)).isoformat().replace("+", "%2B")
+    ).json()
+    assert until["data"] == []
+
+
+def test_a_meeting_made_restricted_is_gone_for_clients_that_saw_it(world, api):
+    url = reverse("oparl:meeting", args=[world.meeting_a.pk])
+    assert api.get(url).json()["name"] == "Séance plénière"
+    world.meeting_a.confidentiality = "restricted"
+    world.meeting_a.save()
+    answer = api.get(url).json()
+    assert answer["deleted"] is True and "name" not in answer
+    listed = api.get(reverse("oparl:body-meetings", args=["38"])).json()
+    assert [obj.get("deleted") for obj in listed["data"]] == [True]
+    # A meeting that was never public stays unknown.
+    assert api.get(reverse("oparl:meeting", args=[world.partners_meeting_a.pk])).status_code == 404
+
+
+# -- people ------------------------------------------------------------------------------------
+
+
+def test_names_only_where_the_site_shows_them(world, api):
+    mayor = factories.person("Éric", "Piolle")
+    factories.membership(world.body_a, mayor, world.inst_a, role="chair")
+    consenting = factories.person("Lucie", "Volontaire", public_name_consent=True)
+    factories.membership(world.body_a, consenting, world.inst_a)
+    former = factories.person("Paul", "Ancien")
+    factories.membership(
+        world.body_b,
+        former,
+        world.inst_b,
+        role="chair",
+        started_on=datetime.date(2014, 1, 1),
+        ended_on=datetime.date(2019, 12, 31),
+    )
+
+    def person(p):
+        return api.get(reverse("oparl:person", args=[pseudonym(p.pk)])).json()
+
+    assert person(mayor)["name"] == "Éric Piolle"  # chairs the CLSPD: public office
+    assert person(consenting)["familyName"] == "Volontaire"
+    assert person(former)["name"] == pseudonym(former.pk)  # no longer in office
+    anonymous = person(world.person_a)
+    assert anonymous["name"] == pseudonym(world.person_a.pk)
+    assert "familyName" not in anonymous and "Alpha" not in str(anonymous)
+    assert [m["role"] for m in anonymous["membership"]] == ["Membre désigné", "Membre désigné"]
+
+
+def test_a_person_url_is_resolved_through_the_pseudonym_index(world, api):
+    url = reverse("oparl:person", args=[pseudonym(world.person_a.pk)])
+    assert not PersonPseudonym.objects.exists()
+    assert api.get(url).status_code == 200  # the index is completed once
+    assert PersonPseudonym.objects.count() == Person.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(url).status_code == 200
+    # the index, the person with its dates and name, its seats
+    assert len(queries) == 3, [q["sql"] for q in queries]
+    newcomer = factories.person("Nina", "Nouvelle")
+    factories.membership(world.body_a, newcomer, world.inst_a)
+    assert api.get(reverse("oparl:person", args=[pseudonym(newcomer.pk)])).status_code == 200
+    # A pseudonym of nobody: the index (complete) and the database's anti-join, then 404.
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(reverse("oparl:person", args=["p_0123456789abcdef"])).status_code == 404
+    assert len(queries) == 3
+    # Someone seated nowhere (yet) is not public.
+    loner = factories.person("Sans", "Siège")
+    assert api.get(reverse("oparl:person", args=[pseudonym(loner.pk)])).status_code == 404
+
+
+def test_a_person_who_no_longer_sits_anywhere_is_a_tombstone(world, api):
+    url = reverse("oparl:person", args=[pseudonym(world.person_b.pk)])
+    assert api.get(url).status_code == 200
+    before = api.get(url).json()
+    world.membership_b.delete()
+    answer = api.get(url).json()
+    assert answer["deleted"] is True and not schema_errors("Person", answer)
+    assert answer["created"] == before["created"] and answer["modified"] > before["modified"]
+    listed = api.get(reverse("oparl:body-people", args=["69"])).json()
+    assert listed["data"] == [answer] and listed["pagination"]["totalElements"] == 1
+
+
+# -- the HTTP contract -------------------------------------------------------------------------
+
+
+def test_cors_validators_and_not_modified(world, api):
+    url = reverse("oparl:organization", args=[world.body_a.pk])
+    response = api.get(url)
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+    etag, last_modified = response["ETag"], response["Last-Modified"]
+    assert api.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert api.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    preflight = api.options(url)
+    assert (
+        preflight.status_code == 204
+        and "If-None-Match" in preflight["Access-Control-Allow-Headers"]
+    )
+    world.body_a.name = "CLSPD de Grenoble (renommé)"
+    world.body_a.save()
+    changed = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    lists = api.get(reverse("oparl:body-organizations", args=["38"]))
+    assert (
+        api.get(
+            reverse("oparl:body-organizations", args=["38"]), HTTP_IF_NONE_MATCH=lists["ETag"]
+        ).status_code
+        == 304
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "modified_since=yesterday",
+        "created_since=2025-01-01",  # a date-time with its offset is required
+        "created_until=2025-02-30T00:00:00%2B01:00",
+        "modified_until=9999-12-31T23:59:59-23:59",
+        "limit=0",
+        "limit=100000",
+        "limit=ten",
+        "after=-1",
+        "after=institution-3",  # a single-kind list
+        "modified_since=%00",
+        "limit%00=1",
+    ],
+)
+def test_malformed_parameters_answer_400_in_oparl_format(world, api, query):
+    response = api.get(reverse("oparl:body-meetings", args=["38"]) + "?" + query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert not schema_errors("Error", response.json())
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_an_unencoded_plus_in_a_date_is_understood(world, api):
+    response = api.get(
+        reverse("oparl:body-meetings", args=["38"]) + "?modified_since=2020-01-01T00:00:00+01:00"
+    )
+    assert response.status_code == 200
+
+
+def test_writes_answer_405(world, api):
+    response = api.post(reverse("oparl:system"))
+    assert response.status_code == 405 and "GET" in response["Allow"]
+    assert not schema_errors("Error", response.json())
+
+
+def test_rate_limit_per_client_address(world, api, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.OPARL_RATE_LIMIT = 3
+    settings.PROXY_COUNT = 1
+    url = reverse("oparl:system")
+    for _ in range(3):
+        assert api.get(url, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 200
+    refused = api.get(url, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert not schema_errors("Error", refused.json())
+    # Another client (behind the same proxy) is not affected.
+    assert api.get(url, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
+    cache.clear()
+
+
+# -- query counts ------------------------------------------------------------------------------
+
+
+LISTS = {
+    # the département; then per kind: the page, its totals (count and latest `modified`), and
+    # where there are tombstones their page and totals; and what the objects embed
+    "oparl:body-organizations": 10,  # 1 + bodies (4 + seats' URLs) + institutions (4)
+    "oparl:body-people": 6,  # 1 + people (page, totals, tombstones' two, seats embedded)
+    "oparl:body-memberships": 3,  # 1 + memberships, totals
+    "oparl:body-meetings": 6,  # 1 + meetings, totals, tombstones and their totals, agenda
+    "oparl:body-agenda-items": 3,  # 1 + items, totals
+    "oparl:body-locations": 3,  # 1 + places, totals
+}
+
+
+def grow(world, n):
+    """`n` more bodies with members, institutions, people and public meetings with agenda."""
+    for i in range(n):
+        commune = factories.commune(f"380{i:02d}", f"Commune {i}", 6000, world.isere)
+        body = factories.body(commune=commune)
+        institution = factories.institution(dept=world.isere)
+        for _ in range(3):
+            factories.membership(body, factories.person(), institution)
+        meeting = factories.meeting(body, place=f"Mairie {i}")
+        meeting.agenda_items.create(position=1, title="Point")
+        meeting.agenda_items.create(position=2, title="Autre point")
+
+
+def test_lists_run_a_fixed_number_of_queries_whatever_the_data(world, api):
+    def counts():
+        found = {}
+        for name in LISTS:
+            with CaptureQueriesContext(connection) as queries:
+                assert api.get(reverse(name, args=["38"])).status_code == 200
+            found[name] = len(queries)
+        return found
+
+    small = counts()
+    grow(world, 6)
+    assert counts() == small == LISTS
