@@ -43,16 +43,12 @@ class RegistryResource(resources.ModelResource):
 
     required_columns: tuple[str, ...] = ()
 
-    # Cells exported as they are: numbers and dates (numbers stay numbers).
-    UNTOUCHED_WIDGETS = (widgets.NumberWidget, widgets.DateWidget, widgets.DateTimeWidget)
-
     def export_field(self, field, instance, **kwargs):
         """Text cells neutralised against formula injection, in CSV and XLSX alike (the
-        library's own setting only strips a leading `=`)."""
+        library's own setting only strips a leading `=`, and turns every cell into text);
+        numbers stay numbers."""
         value = super().export_field(field, instance, **kwargs)
-        if isinstance(value, str) and not isinstance(field.widget, self.UNTOUCHED_WIDGETS):
-            return neutralised(value)
-        return value
+        return neutralised(value) if isinstance(value, str) else value
 
     def get_error_result_class(self):
         return QuietError

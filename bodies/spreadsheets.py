@@ -2,14 +2,21 @@
 the administration's exports alike).
 
 Formula injection (OWASP ASVS 1.2.10): a text cell starting with `=`, `+`, `-`, `@`, a tab
-or a carriage return would run as a formula in a spreadsheet; it is prefixed with `'`.
-Numbers are not text and stay numbers. Carriage returns inside texts become line feeds.
+or a carriage return — after any spaces, which some spreadsheets skip — would run as a
+formula; it is prefixed with `'`. A number (`-3`, `+33`) stays a number. Carriage returns
+inside texts become line feeds; other control characters, which no spreadsheet holds (an
+XLSX file refuses them), are dropped.
 """
 
+import re
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LEADING_SPACES = " \u00a0"
+NUMBER = re.compile(r"^[+-]?[0-9]+([.,][0-9]+)?$")
+CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralised(text: str) -> str:
-    if text.startswith(FORMULA_STARTS):
+    if text.lstrip(LEADING_SPACES).startswith(FORMULA_STARTS) and not NUMBER.match(text):
         text = "'" + text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -271,8 +271,13 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(status=Commitment.Status.DONE)
 
     def readable_by(self, access):
-        """Commitments `access` may read; the owner person counts as named."""
-        return self.filter(readable_q(access, named="owner_person"))
+        """Commitments `access` may read, at a meeting it may read (a commitment less
+        confidential than its meeting stays within the meeting's readers); the owner person
+        counts as named."""
+        condition = readable_q(access, named="owner_person")
+        if not condition:  # administrators
+            return self.all()
+        return self.filter(condition, meeting__in=Meeting.objects.readable_by(access).values("pk"))
 
 
 class Commitment(models.Model):

@@ -39,6 +39,11 @@ if not PSEUDONYM_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("PSEUDONYM_KEY must be set when DEBUG is off.")
     PSEUDONYM_KEY = "development-only-pseudonym-key"
+elif not DEBUG and (len(PSEUDONYM_KEY) < 32 or PSEUDONYM_KEY == SECRET_KEY):
+    # The ids it hashes are small numbers: a short key could be found from the public files.
+    raise ImproperlyConfigured(
+        "PSEUDONYM_KEY must be at least 32 characters long and differ from SECRET_KEY."
+    )
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if DEBUG:
@@ -247,7 +252,9 @@ from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 
 EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Formula cells are neutralised by the registry's resources (bodies/spreadsheets.py): the
+# library's own escaping strips only `=` and turns every XLSX cell into text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # Where `manage.py export_dump` writes the open-data dump served at /exports/.
 EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "exports-dump"))
 IMPORT_PENDING_DIR = os.environ.get(

@@ -9,7 +9,7 @@ import sys
 
 os.environ.setdefault("SECRET_KEY", "test-suite-only-secret-key-not-for-production-use")
 os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("PSEUDONYM_KEY", "test-suite-only-pseudonym-key")
+os.environ.setdefault("PSEUDONYM_KEY", "test-suite-only-pseudonym-key-0123456789")
 
 from partnerships.settings import *  # noqa: F403
 

@@ -24,6 +24,8 @@ from partnerships.exports.writers import copy_rows, python_rows
 from tests import factories
 from tests.conftest import ROLES
 
+D2020 = __import__("datetime").date(2020, 1, 1)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -160,10 +162,21 @@ def test_an_unknown_dataset_answers_404(client):
     assert client.get("/exports/passwords/").status_code == 404
 
 
-def test_downloads_are_logged(world, client, caplog):
+def test_downloads_are_logged_when_they_start_and_end(world, client, caplog):
     with caplog.at_level(logging.INFO, logger="partnerships.security"):
         download(client, "bodies", department="38")
-    assert "export dataset=bodies user=- filters={'department': '38'}" in caplog.text
+    assert "export-start dataset=bodies user=- ip=127.0.0.1 filters={'department': '38'}" in (
+        caplog.text
+    )
+    assert "filters={'department': '38'} lines=" in caplog.text and "complete" in caplog.text
+
+
+def test_an_interrupted_download_is_logged_too(world, client, caplog):
+    response = client.get(reverse("exports:download", args=["meetings"]))
+    with caplog.at_level(logging.INFO, logger="partnerships.security"):
+        next(iter(response.streaming_content))
+        response.close()
+    assert "export dataset=meetings" in caplog.text and "interrupted" in caplog.text
 
 
 def test_streaming_runs_one_query_whatever_the_rows(world, client, django_assert_num_queries):
@@ -269,9 +282,9 @@ def test_staff_may_ask_for_the_names_of_the_people_of_their_bodies(world, login)
     response = client.get(reverse("exports:download", args=["memberships"]), {"personal": "1"})
     assert "donnees-personnelles" in response["Content-Disposition"]
     rows = table(b"".join(response.streaming_content).decode())
-    names = {row["person"]: row["person_name"] for row in rows}
-    assert names[pseudonym(world.person_a.pk)] == "Canari Alpha"  # sits in body A
-    assert names[pseudonym(world.person_b.pk)] == ""  # Rhône: out of the coordinator's reach
+    names = {row["body_id"]: row["person_name"] for row in rows}
+    assert names[str(world.body_a.pk)] == "Canari Alpha"  # sits in body A
+    assert names[str(world.body_b.pk)] == ""  # Rhône: out of the coordinator's reach
     assert "canary-mail" not in str(rows)  # names only, never e-mails
 
 
@@ -291,3 +304,99 @@ def test_copy_writes_the_personal_files_as_python_does(world):
         python = b"".join(python_rows(dataset, coordinator, Filters(personal=True)))
         copied = b"".join(copy_rows(dataset, coordinator, Filters(personal=True)))
         assert python == copied, dataset.name
+
+
+# -- found by the independent review --------------------------------------------------------
+
+
+def test_names_only_on_rows_of_the_readers_bodies(world, login):
+    # person B sits in Rhône (body B) and, now, in Isère's CLSPD too
+    factories.membership(world.body_a, world.person_b, world.inst_a, started_on=D2020)
+    client = login(world, "prefecture")  # Isère's
+    rows = table(
+        b"".join(
+            client.get(
+                reverse("exports:download", args=["memberships"]), {"personal": "1"}
+            ).streaming_content
+        ).decode()
+    )
+    named = {(row["body_id"], row["person_name"]) for row in rows}
+    assert (str(world.body_a.pk), "Canari Bravo") in named
+    assert (str(world.body_b.pk), "") in named  # the same person, on Rhône's row: no name
+
+
+def test_a_file_with_names_holds_no_pseudonym(world, login):
+    client = login(world, "coordinator")
+    text = b"".join(
+        client.get(
+            reverse("exports:download", args=["attendance"]), {"personal": "1"}
+        ).streaming_content
+    ).decode()
+    header = text.splitlines()[0].split(",")
+    assert "person" not in header and "represented_by" not in header
+    assert "person_name" in header and "p_" not in text
+
+
+@pytest.mark.parametrize("value", ["0", "no", "off", "false", "yes"])
+def test_only_personal_1_asks_for_names(world, login, value):
+    response = login(world, "coordinator").get(
+        reverse("exports:download", args=["memberships"]), {"personal": value}
+    )
+    assert response.status_code == 400
+
+
+def test_numbers_stay_numbers_in_the_administrations_exports(world):
+    from actions.resources import MeasurementResource
+
+    world.measurement_a.value = -3
+    world.measurement_a.save()
+    exported = MeasurementResource(access=access_for(world.users["coordinator"])).export()
+    assert "-3" in exported.export("csv") and "'-3" not in exported.export("csv")
+
+
+def test_control_characters_do_not_break_an_xlsx_export(world):
+    from bodies.resources import MembershipResource
+
+    world.person_a.last_name = "Al\x0bpha"
+    world.person_a.save()
+    exported = MembershipResource(access=access_for(world.users["coordinator"])).export()
+    assert exported.export("xlsx")  # openpyxl refused the whole file before
+
+
+def test_leading_spaces_do_not_hide_a_formula(world, client):
+    factories.commitment(world.meeting_a, world.inst_a, " \u00a0=1+1")
+    descriptions = {row["description"] for row in table(download(client, "commitments"))}
+    assert "' \u00a0=1+1" in descriptions
+
+
+def test_filters_a_dataset_does_not_take_are_left_out_of_its_name_and_log(world, client):
+    response = client.get(
+        reverse("exports:download", args=["institutions"]), {"type": "GLTD", "from": "2025-01-01"}
+    )
+    assert 'filename="institutions.csv"' in response["Content-Disposition"]
+
+
+def test_the_catalogue_says_when_its_filters_are_not_applied(client):
+    html = client.get(
+        reverse("exports:catalogue"), {"from": "2026-01-01", "to": "2025-01-01"}
+    ).content.decode()
+    assert "Filtres non appliqués" in html
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="COPY is PostgreSQL's")
+def test_the_pseudonym_key_never_travels_in_sql(world, settings):
+    from partnerships.exports.writers import copy_sql
+
+    statement, params = copy_sql(DATASETS["attendance"], ANONYMOUS, Filters())
+    assert settings.PSEUDONYM_KEY not in statement and settings.PSEUDONYM_KEY not in map(
+        str, params
+    )
+
+
+def test_a_commitment_less_confidential_than_its_meeting_stays_with_its_readers(world, client):
+    from meetings.models import Commitment
+
+    Commitment.objects.filter(pk=world.partners_commitment_a.pk).update(confidentiality="public")
+    assert "CANARY-PARTNERS-COMMITMENT-A" not in download(client, "commitments")
+    html = client.get(reverse("meetings:commitment-list")).content.decode()
+    assert "CANARY-PARTNERS-COMMITMENT-A" not in html

@@ -74,10 +74,8 @@ def readable_plans(access, path="plan"):
 
 
 def readable_commitments(access, path="pk"):
-    """Commitments the reader may read, at meetings it may read."""
-    return Q(
-        **{f"{path}__in": Commitment.objects.readable_by(access).values("pk")}
-    ) & readable_meetings(access, f"{path}__meeting" if path != "pk" else "meeting")
+    """Commitments the reader may read (at meetings it may read: `readable_by`)."""
+    return Q(**{f"{path}__in": Commitment.objects.readable_by(access).values("pk")})
 
 
 def readable_decisions(access, path="pk"):

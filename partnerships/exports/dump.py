@@ -7,14 +7,17 @@ file's row count for the catalogue."""
 import json
 import time
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bodies.access import ANONYMOUS
 
+from ..oparl.people import index_missing_people
 from . import package
 from .datasets import DATASETS
 from .model import Filters, filtered
@@ -65,6 +68,19 @@ def latest() -> Dump | None:
     return Dump(data["day"], path, data["counts"], data["seconds"])
 
 
+@contextmanager
+def snapshot():
+    """One transaction for every file, read-only and repeatable on PostgreSQL: a meeting
+    recorded while the dump runs is in every file or in none (else an attendance row would
+    name a meeting missing from meetings.csv)."""
+    outermost = not connection.in_atomic_block  # (a test's transaction is already open)
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def write_dump(progress=None) -> Dump:
     """Write today's dump (replacing one of the same day) and its manifest."""
     started = time.monotonic()
@@ -74,7 +90,11 @@ def write_dump(progress=None) -> Dump:
     target = path_for(day)
     partial = target.with_suffix(".zip.partial")
     counts = {}
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    index_missing_people()  # before the read-only snapshot: the COPY path reads the index
+    with (
+        zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        snapshot(),
+    ):
         for dataset in DATASETS.values():
             with archive.open(f"{dataset.name}.csv", "w", force_zip64=True) as member:
                 for chunk in rows(dataset, ANONYMOUS, Filters()):

@@ -73,7 +73,11 @@ class Dataset:
         return next(c for c in self.columns if c.name == name)
 
     def columns_for(self, filters: "Filters") -> tuple[Column, ...]:
-        return self.columns + (self.personal_columns if filters.personal else ())
+        """The file's columns: with names, a file holds no pseudonym (a table from one to
+        the other would re-identify the public files)."""
+        if not filters.personal:
+            return self.columns
+        return tuple(c for c in self.columns if not c.pseudonym) + self.personal_columns
 
 
 @dataclass
@@ -123,7 +127,10 @@ def filtered(dataset: Dataset, access, filters: Filters, on=None, within=None) -
         qs = dataset.annotate(qs, access, on)
     values = {}
     for column in dataset.columns_for(filters):
-        value = names_in_scope(access, column.path) if column.personal else F(column.path)
+        if column.personal:
+            value = names_in_scope(access, column.path, dataset.body)
+        else:
+            value = F(column.path)
         if column.level is not None:
             body = dataset.body or rules.SELF
             condition = rules.readable_q(access, body=body, level=column.level)
@@ -134,17 +141,15 @@ def filtered(dataset: Dataset, access, filters: Filters, on=None, within=None) -
     return qs.annotate(**values).order_by(dataset.primary_key).values_list(*values)
 
 
-def names_in_scope(access, path: str):
-    """« First Last » of the person at `path`, for the people the reader sees with their
-    contact details (`visible_people`: those of its bodies); empty for the others."""
-    from bodies.access import visible_people
-
+def names_in_scope(access, path: str, body: str | None):
+    """« First Last » of the person at `path`, on rows of the bodies the reader administers
+    (`rules.staff_scope_q`: its départements' or the bodies it coordinates — where the site
+    shows it the names); empty elsewhere, whoever the person."""
     name = Concat(F(f"{path}__first_name"), Value(" "), F(f"{path}__last_name"))
-    return Case(
-        When(**{f"{path}__in": visible_people(access).values("pk")}, then=name),
-        default=Value(None),
-        output_field=CharField(),
-    )
+    scope = rules.staff_scope_q(access, body or rules.SELF)
+    if not scope:  # administrators
+        return name
+    return Case(When(scope, then=name), default=Value(None), output_field=CharField())
 
 
 def _is_datetime(model, path: str) -> bool:

@@ -26,10 +26,8 @@ def pseudonym(person_id: int | None, key: str | None = None) -> str | None:
     return PREFIX + digest[:LENGTH]
 
 
-def pseudonym_sql(column_sql: str) -> str:
-    """The same, computed by PostgreSQL (pgcrypto's `hmac`), for the COPY path; the key is
-    passed as the query's first parameter."""
-    return (
-        f"CASE WHEN {column_sql} IS NULL THEN NULL ELSE '{PREFIX}' || substr(encode(hmac("
-        f"'person:' || {column_sql}::text, %(pseudonym_key)s, 'sha256'), 'hex'), 1, {LENGTH}) END"
-    )
+def pseudonym_sql(column_sql: str, index_table: str) -> str:
+    """The same, for the COPY path: read from the pseudonym index (`oparl.PersonPseudonym`,
+    filled from Python before the COPY), so that the key never travels in SQL — a statement
+    can reach `pg_stat_activity` and the server's log."""
+    return f"(SELECT i.pseudonym FROM {index_table} AS i WHERE i.person_id = {column_sql})"

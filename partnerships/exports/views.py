@@ -4,6 +4,7 @@ the public and researchers); people are pseudonyms; every download is logged."""
 
 import datetime
 import logging
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -20,6 +21,7 @@ from meetings.activity import bodies_with_status
 from meetings.filters import CommitmentFilter
 from meetings.models import Commitment
 
+from ..security_log import client_address
 from . import dump, package
 from .datasets import DATASETS
 from .model import Filters
@@ -54,18 +56,20 @@ class FilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    personal = forms.BooleanField(
+    # `1` only: a browser's checkbox sends it; `0`, `no`, `off` must not mean yes
+    personal = forms.TypedChoiceField(
         label=gettext_lazy("Avec les noms des personnes que je peux lire (données personnelles)"),
+        choices=[("", "—"), ("1", gettext_lazy("oui"))],
+        coerce=bool,
+        empty_value=False,
         required=False,
     )
 
-    def __init__(self, data, *args, **kwargs):
-        # `from` and `to` in the URL: Python keywords, so named otherwise here.
-        data = data.copy()
-        for url_name, field in (("from", "since"), ("to", "until")):
-            if url_name in data:
-                data[field] = data.pop(url_name)[-1]
-        super().__init__(data, *args, **kwargs)
+    # `from` and `to` in the URL (Python keywords, so named otherwise in the code)
+    URL_NAMES = {"since": "from", "until": "to"}
+
+    def add_prefix(self, field_name):
+        return self.URL_NAMES.get(field_name, field_name)
 
     def clean(self):
         data = super().clean()
@@ -78,9 +82,22 @@ class FilterForm(forms.Form):
                 self.add_error(name, _("Choisissez une date entre 1900 et 2200."))
         return data
 
-    def filters(self) -> Filters:
+    def filters(self, dataset=None) -> Filters:
+        """The filters; `applied` keeps those `dataset` takes (for the log and the file's
+        name: an institutions file is not « type-gltd »)."""
         data = self.cleaned_data
-        applied = {k: v for k, v in self.data.items() if k in self.fields and v}
+        takes = {"personal"}
+        if dataset is None or dataset.body is not None:
+            takes |= {"department", "type", "status"}
+        elif dataset.department is not None:
+            takes.add("department")
+        if dataset is None or dataset.period is not None:
+            takes |= {"since", "until"}
+        applied = {
+            self.add_prefix(name): self.data[self.add_prefix(name)]
+            for name in self.fields
+            if name in takes and self.data.get(self.add_prefix(name))
+        }
         return Filters(
             department=data["department"],
             type=data["type"],
@@ -95,10 +112,16 @@ class FilterForm(forms.Form):
 def catalogue(request):
     """Every dataset, its dictionary and its CSV with the filters chosen; the dump."""
     form = FilterForm(request.GET)
-    query = request.GET.urlencode() if form.is_valid() else ""
+    may_export_names = exports_names(access_for(request.user))
+    query = ""
+    if form.is_valid():
+        kept = {k: v for k, v in form.filters().applied.items() if k != "personal"}
+        if form.cleaned_data["personal"] and may_export_names:
+            kept["personal"] = "1"
+        query = urlencode(kept)
     context = {
         "datasets": DATASETS.values(),
-        "may_export_names": exports_names(access_for(request.user)),
+        "may_export_names": may_export_names,
         "form": form,
         "query": query,
         "dump": dump.latest(),
@@ -114,7 +137,8 @@ def dictionary(request, name):
 
 
 def stream(request, dataset, filters, applied, within=None):
-    """The CSV response, logged once the last row is sent."""
+    """The CSV response. Logged when it starts (who, what, which filters, from where) and
+    when it ends — completed, or interrupted — with the lines sent."""
     access = access_for(request.user)
     parts = [dataset.name] + [
         slugify(f"{k}-{v}") for k, v in sorted(applied.items()) if k != "personal"
@@ -122,19 +146,29 @@ def stream(request, dataset, filters, applied, within=None):
     if filters.personal:  # said in the file's name: it holds names of people
         parts.append("donnees-personnelles")
     filename = "-".join(parts)[:150] + ".csv"
+    who = request.user.get_username() if request.user.is_authenticated else "-"
+    where = client_address(request) or "?"
+    logger.info(
+        "export-start dataset=%s user=%s ip=%s filters=%s", dataset.name, who, where, applied
+    )
 
     def logged(chunks):
-        lines = 0
-        for chunk in chunks:
-            lines += chunk.count(b"\n")
-            yield chunk
-        logger.info(
-            "export dataset=%s user=%s filters=%s lines=%s",
-            dataset.name,
-            request.user.get_username() if request.user.is_authenticated else "-",
-            applied,
-            lines,
-        )
+        lines, outcome = 0, "interrupted"
+        try:
+            for chunk in chunks:
+                lines += chunk.count(b"\n")
+                yield chunk
+            outcome = "complete"
+        finally:
+            logger.info(
+                "export dataset=%s user=%s ip=%s filters=%s lines=%s %s",
+                dataset.name,
+                who,
+                where,
+                applied,
+                lines,
+                outcome,
+            )
 
     response = StreamingHttpResponse(
         logged(rows(dataset, access, filters, within=within)),
@@ -161,7 +195,7 @@ def download(request, name):
     form = FilterForm(request.GET)
     if not form.is_valid():
         return refused(form.errors)
-    filters = form.filters()
+    filters = form.filters(dataset)
     if filters.personal and not exports_names(access_for(request.user)):
         return HttpResponse(
             _("Les noms ne sont exportés que pour les agents habilités à les lire."),

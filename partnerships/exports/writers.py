@@ -13,11 +13,12 @@ import datetime
 import io
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.db import connection
 
 from bodies.spreadsheets import neutralised
 
+from ..oparl.models import PersonPseudonym
+from ..oparl.people import index_missing_people
 from .model import BOOLEAN, DATE, DATETIME, Dataset, filtered
 from .pseudonyms import pseudonym, pseudonym_sql
 
@@ -69,42 +70,45 @@ def python_rows(dataset: Dataset, access, filters, on=None, within=None) -> Iter
 
 def _sql_cell(column, sql: str) -> str:
     if column.pseudonym:
-        return pseudonym_sql(sql)
+        return pseudonym_sql(sql, PersonPseudonym._meta.db_table)
     if column.type == BOOLEAN:
         return f"CASE WHEN {sql} THEN 'true' WHEN NOT {sql} THEN 'false' END"
     if column.type == DATE:
         return f"to_char({sql}, 'YYYY-MM-DD')"
     if column.type == DATETIME:
         return f"""to_char({sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-    if column.type == "string":
+    if column.type == "string":  # as `bodies.spreadsheets.neutralised`
         text = f"({sql})::text"
+        formula = (
+            f"({text} ~ E'^[ \\u00a0]*[-=+@\\t\\r]' AND {text} !~ '^[+-]?[0-9]+([.,][0-9]+)?$')"
+        )
+        lines = f"regexp_replace({text}, E'\\r\\n?', E'\\n', 'g')"
         return (
-            f"NULLIF(regexp_replace(CASE WHEN {text} ~ '^[-=+@\\t\\r]' THEN '''' || {text} "
-            f"ELSE {text} END, E'\\r\\n?', E'\\n', 'g'), '')"
+            f"NULLIF(regexp_replace(CASE WHEN {formula} THEN '''' || {lines} ELSE {lines} END, "
+            f"E'[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f]', '', 'g'), '')"
         )
     return f"({sql})::text"
 
 
 def copy_sql(dataset: Dataset, access, filters, on=None, within=None) -> tuple[str, dict]:
-    """The `COPY (SELECT …) TO STDOUT` statement that writes the same file, and its
-    parameters (the query's own, and the pseudonym key)."""
+    """The `COPY (SELECT …) TO STDOUT` statement that writes the same file, and the query's
+    parameters."""
     inner, params = filtered(dataset, access, filters, on, within).query.sql_with_params()
     columns = ", ".join(
         f'{_sql_cell(c, f"t.{c.alias}")} AS "{c.name}"' for c in dataset.columns_for(filters)
     )
-    # Django's parameters are positional (%s); the key is named: number them all.
-    named = {f"p{i}": value for i, value in enumerate(params)}
-    inner = inner % tuple(f"%(p{i})s" for i in range(len(params)))
     statement = (
         f"COPY (SELECT {columns} FROM ({inner}) AS t) "
         "TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')"
     )
-    return statement, {**named, "pseudonym_key": settings.PSEUDONYM_KEY}
+    return statement, params
 
 
 def copy_rows(dataset: Dataset, access, filters, on=None, within=None) -> Iterator[bytes]:
     """The CSV as PostgreSQL writes it, streamed in the blocks it sends."""
     statement, params = copy_sql(dataset, access, filters, on, within)
+    if any(c.pseudonym for c in dataset.columns_for(filters)):
+        index_missing_people()
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
         for block in copy:
@@ -112,21 +116,8 @@ def copy_rows(dataset: Dataset, access, filters, on=None, within=None) -> Iterat
 
 
 def uses_copy(dataset: Dataset) -> bool:
-    """The large datasets, on PostgreSQL with pgcrypto (its migration creates it where the
-    database role may)."""
-    return dataset.large and connection.vendor == "postgresql" and has_pgcrypto()
-
-
-_pgcrypto: dict = {}
-
-
-def has_pgcrypto() -> bool:
-    key = connection.settings_dict["NAME"]
-    if key not in _pgcrypto:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pgcrypto'")
-            _pgcrypto[key] = cursor.fetchone() is not None
-    return _pgcrypto[key]
+    """The large datasets, on PostgreSQL."""
+    return dataset.large and connection.vendor == "postgresql"
 
 
 def rows(dataset: Dataset, access, filters, on=None, within=None) -> Iterator[bytes]:

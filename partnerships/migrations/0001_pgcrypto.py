@@ -1,11 +1,11 @@
-"""pgcrypto on PostgreSQL: the exports' COPY path computes people's pseudonyms (HMAC-SHA256)
-in the database, as the Python path does (partnerships/exports/pseudonyms.py). Nothing on
-SQLite. Where the extension cannot be created, exports fall back to the Python path."""
+"""Kept for the migration history: it created pgcrypto, which the exports' COPY path used to
+compute pseudonyms with the key in the SQL text. The COPY path now reads the pseudonym index
+(`oparl.PersonPseudonym`), so nothing is created — and a database role without the right to
+create extensions migrates too."""
 
-from django.contrib.postgres.operations import CryptoExtension
 from django.db import migrations
 
 
 class Migration(migrations.Migration):
     dependencies = []
-    operations = [CryptoExtension()]
+    operations = []
