@@ -145,7 +145,10 @@ class IndicatorAdmin(PlanWritersAdmin):
     search_fields = ["name", "plan__title", "action__title", "ssmsi_indicator"]
     autocomplete_fields = ["plan", "action", "commune"]
     fieldsets = [
-        (None, {"fields": ["plan", "action", "name", "unit", "direction", "frequency"]}),
+        (
+            None,
+            {"fields": ["plan", "action", "name", "unit", "is_count", "direction", "frequency"]},
+        ),
         (
             _("Référence et cible"),
             {"fields": ["baseline_value", "baseline_on", "target_value", "target_on"]},

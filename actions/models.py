@@ -412,6 +412,14 @@ class Indicator(models.Model):
     frequency = models.CharField(
         _("fréquence"), max_length=9, choices=Frequency.choices, default=Frequency.YEARLY
     )
+    is_count = models.BooleanField(
+        _("dénombrement"),
+        default=True,
+        help_text=_(
+            "Un nombre de faits, de personnes, de halls… : jamais négatif. Décochez pour un "
+            "taux d’évolution, un solde ou un écart, qui peuvent l’être."
+        ),
+    )
     source = models.CharField(_("source"), max_length=200, blank=True)
     ssmsi_indicator = models.CharField(
         _("indicateur SSMSI suivi"),
@@ -511,6 +519,12 @@ class Indicator(models.Model):
     def period_label(self, start: datetime.date) -> str:
         return periods.label(self.frequency, start)
 
+    def value_error(self, value) -> str:
+        """Why `value` cannot be measured for this indicator ("" when it can)."""
+        if value is not None and self.is_count and value < 0:
+            return _("Un dénombrement (%(unit)s) n’est jamais négatif.") % {"unit": self.unit}
+        return ""
+
 
 class Measurement(models.Model):
     """One value of an indicator for one period. A missing value (for instance a count the
@@ -557,9 +571,12 @@ class Measurement(models.Model):
         return periods.label(self.indicator.frequency, self.period_start)
 
     def clean(self):
+        errors = {}
         if self.indicator_id and self.period_start:
             expected = periods.period_start(self.indicator.frequency, self.period_start)
             if expected != self.period_start:
-                raise ValidationError(
-                    {"period_start": _("Cette date n’ouvre pas une période de l’indicateur.")}
-                )
+                errors["period_start"] = _("Cette date n’ouvre pas une période de l’indicateur.")
+        if self.indicator_id and self.indicator.value_error(self.value):
+            errors["value"] = self.indicator.value_error(self.value)
+        if errors:
+            raise ValidationError(errors)
