@@ -16,6 +16,7 @@ write it (coordinators, administrators) and the prefecture staff of its départe
 import datetime
 from decimal import Decimal
 
+from concurrency.fields import AutoIncVersionField
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -110,10 +111,12 @@ class ActionPlan(models.Model):
         help_text=_("Jamais moins stricte que celle du plan."),
     )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    # Optimistic locking of the plan's page (objectives included): a stale save is refused.
+    version = AutoIncVersionField(_("version"))
 
     MAX_YEARS = 10  # calendar years a plan's period touches, at most
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
     objects = ActionPlanQuerySet.as_manager()
 
     class Meta:
@@ -251,8 +254,10 @@ class Action(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal(0))],
     )
+    # Optimistic locking of the action's page (milestones and funding lines included).
+    version = AutoIncVersionField(_("version"))
 
-    history = HistoricalRecords(m2m_fields=[partners, sites])
+    history = HistoricalRecords(m2m_fields=[partners, sites], excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("fiche-action")
@@ -448,8 +453,9 @@ class Indicator(models.Model):
         related_name="indicators",
         verbose_name=_("commune"),
     )
+    version = AutoIncVersionField(_("version"))  # optimistic locking of the indicator's page
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("indicateur")
