@@ -154,6 +154,18 @@ COUNTY_DASHBOARD = {
     },
 }
 
+# A body's composition: its coordinators and its département's prefecture staff.
+COMPOSITION = {
+    "own": {
+        **dict.fromkeys(ROLES, 403),
+        "anonymous": 302,
+        "admin": 200,
+        "prefecture": 200,
+        "coordinator": 200,
+    },
+    "other": {**dict.fromkeys(ROLES, 403), "anonymous": 302, "admin": 200},
+}
+
 # Site pages (not the administration): role → answer, the same in both scopes.
 SITE_EXPECTATIONS = {
     "home": dict.fromkeys(ROLES, 200),
@@ -236,6 +248,12 @@ SITE_EXPECTATIONS = {
         "own": {**WRITER_OF_OWN_BODY, "member": 404, "researcher": 404, "national": 404},
         "other": PLAN_WRITING["other"],
     },
+    # a body's « Composition » (issue 13): own is body A (and its seat), other body B (and
+    # its seat, in Rhône); bodies and their composition by institution are public: 403
+    "bodies:body-composition": COMPOSITION,
+    "bodies:seat-add": COMPOSITION,
+    "bodies:seat-replace": COMPOSITION,
+    "bodies:seat-end": COMPOSITION,
     "dashboard:county": COUNTY_DASHBOARD,
     "dashboard:national": dict.fromkeys(ROLES, 200),  # public figures for all, more for some
     "workspace": {**dict.fromkeys(ROLES, 200), "anonymous": 302},  # an empty state for some
@@ -400,6 +418,11 @@ def url_for(namespace, pattern, kind, scope, world, objs):
         if kind[1] == "actions:plan-adopt":
             plan = world.draft_plan_a if scope == "own" else world.gltd_plan
             return reverse(name, args=[plan.pk])
+        if kind[1] in ("bodies:body-composition", "bodies:seat-add"):
+            return reverse(name, args=[(world.body_a if scope == "own" else world.body_b).pk])
+        if kind[1] in ("bodies:seat-replace", "bodies:seat-end"):
+            seat = world.membership_a if scope == "own" else world.membership_b
+            return reverse(name, args=[seat.pk])
         if kind[1] == "actions:plan-create":
             return reverse(name, args=[(world.body_a if scope == "own" else world.body_b).pk])
         if kind[1] in ("actions:action-detail", "actions:action-edit"):

@@ -62,5 +62,14 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(refresh, wait);
     });
+    if (wait) {
+      // Enter in a search field searches; it does not send the whole form.
+      field.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        window.clearTimeout(timer);
+        refresh();
+      });
+    }
   });
 })();
