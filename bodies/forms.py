@@ -44,6 +44,7 @@ class PersonPicker(LengthLimitsMixin, forms.Form):
         self.legend = legend
         self.optional = optional
         self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
+        self.fields["q"].help_text = ""  # a search, not a text to keep
         if query is None:
             query = self.data.get(self.add_prefix("q"), "") if self.is_bound else ""
         self.query = str(query).strip()[:100]
