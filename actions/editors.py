@@ -160,8 +160,14 @@ class Editor:
 
     def save(self, user):
         """Write everything or nothing; EditConflict when the record changed meanwhile."""
+        instance = self.form.instance
         try:
             with transaction.atomic():
+                if instance.pk is not None and not (
+                    type(instance).objects.filter(pk=instance.pk).exists()
+                ):
+                    # Removed meanwhile (by an administrator): saving would write it again.
+                    raise EditConflict
                 record = self.form.save()
                 self.save_rows(record, user)
         except RecordModifiedError as error:

@@ -349,8 +349,10 @@ def _edit_page(request, make, template, context, saved_message):
             except EditConflict:
                 record = editor.form.instance
                 current = type(record).objects.filter(pk=record.pk).values_list("version")
+                if not current:
+                    raise Http404 from None  # removed meanwhile (by an administrator)
                 data = request.POST.copy()
-                data["version"] = signed_version(current.first()[0])
+                data["version"] = signed_version(current[0][0])
                 editor = make(data, None)
                 editor.conflict = True
                 status = 409
@@ -425,7 +427,6 @@ def plan_adopt(request, pk):
     if refusal or (refusal := _closed(request, plan)):
         return refusal
     form = AdoptionForm(request.POST or None, instance=plan) if plan.status == "draft" else None
-    status = 200
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -442,10 +443,7 @@ def plan_adopt(request, pk):
         messages.success(request, _("Plan adopté."))
         return redirect(plan)
     return render(
-        request,
-        "actions/plan_adopt.html",
-        {"plan": plan, "body": plan.body, "form": form},
-        status=status,
+        request, "actions/plan_adopt.html", {"plan": plan, "body": plan.body, "form": form}
     )
 
 

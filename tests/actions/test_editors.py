@@ -512,3 +512,13 @@ def test_a_closed_plan_is_read_only_in_the_administration_too(world, login):
     admin = login(world, "admin")
     html = admin.get(reverse("admin:actions_actionplan_change", args=[world.plan_a.pk]))
     assert 'name="title"' in html.content.decode()
+
+
+def test_a_record_removed_meanwhile_is_not_written_again(world, login):
+    coordinator = login(world, "coordinator")
+    action = factories.action(world.plan_a, world.inst_a, title="Bientôt retirée")
+    url = reverse("actions:action-edit", args=[action.pk])
+    data = {**shown(coordinator, url), "title": "Revue"}
+    Action.objects.filter(pk=action.pk).delete()
+    assert coordinator.post(url, data).status_code == 404
+    assert not Action.objects.filter(pk=action.pk).exists()
