@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.models import Action, ActionPlan, FundingLine, Indicator, Milestone, Objective
 from tests import factories
@@ -216,7 +217,7 @@ def test_adopting_a_draft_is_an_explicit_step_with_its_date(world, coordinator):
     assert "status" not in data and "adopted_on" not in data  # not on the edit page
     url = reverse("actions:plan-adopt", args=[draft.pk])
     page = shown(coordinator, url)
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     refused = coordinator.post(url, {**page, "adopted_on": tomorrow.isoformat()})
     assert "ne peut pas être adopté à une date à venir" in refused.content.decode()
     assert coordinator.post(url, {**page, "adopted_on": "2026-01-20"}).status_code == 302

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings.models import Attendance, Commitment, Meeting
 from tests import factories
@@ -73,7 +74,7 @@ def test_a_past_meeting_still_planned_must_say_whether_it_was_held(world, coordi
 
 
 def test_a_meeting_planned_for_today_may_stay_planned(world, coordinator):
-    today = datetime.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     response = coordinator.post(
         create_url(world), meeting_post(date=today, time="23:59", status="planned")
     )
