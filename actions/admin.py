@@ -1,6 +1,8 @@
-"""Writing plans in the administration: coordinators create and edit the plans of their
-bodies (objectives inline), their fiches-actions (milestones and funding inline), indicators
-and measurements (one by one, or by importing a spreadsheet). Administrators reach all.
+"""Writing plans in the administration: coordinators may still create and edit the plans of
+their bodies (objectives inline), their fiches-actions (milestones and funding inline),
+indicators and measurements (one by one, or by importing a spreadsheet) — though the
+registry's own pages (actions/editors.py) are theirs; a closed plan is read-only here too.
+Administrators reach all.
 Prefecture staff and the public read plans on the registry's pages (actions/views.py), where
 diagnostics follow their confidentiality level.
 """
@@ -31,6 +33,7 @@ class PlanWritersAdmin(AuditedAdmin):
     """Coordinators (their bodies' plans) and administrators; nobody else opens these."""
 
     body_path = "plan__body"  # from the model to the plan's body
+    status_path = "plan__status"  # from the model to the plan's status
 
     def viewing_roles(self, access):
         return policy.writes_plans(access)
@@ -40,7 +43,12 @@ class PlanWritersAdmin(AuditedAdmin):
     def visible(self, access, qs):
         return qs.filter(policy.coordinated_q(access, self.body_path))
 
-    editable = visible
+    def editable(self, access, qs):
+        """In scope, and out of closed plans, which are read-only but for administrators."""
+        qs = self.visible(access, qs)
+        if policy.is_administrator(access):
+            return qs
+        return qs.exclude(**{self.status_path: ActionPlan.Status.CLOSED})
 
     def has_view_history_or_change_history_permission(self, request, obj=None):
         # The history of a plan is read by administrators.
@@ -71,6 +79,7 @@ class ObjectiveInline(PlanWriterInline):
 @admin.register(ActionPlan)
 class ActionPlanAdmin(PlanWritersAdmin):
     body_path = "body"
+    status_path = "status"
     list_display = ["title", "body", "kind", "starts_on", "ends_on", "status"]
     list_select_related = ["body"]
     list_filter = ["status", "kind", "body__type", "body__department"]
@@ -145,7 +154,10 @@ class IndicatorAdmin(PlanWritersAdmin):
     search_fields = ["name", "plan__title", "action__title", "ssmsi_indicator"]
     autocomplete_fields = ["plan", "action", "commune"]
     fieldsets = [
-        (None, {"fields": ["plan", "action", "name", "unit", "direction", "frequency"]}),
+        (
+            None,
+            {"fields": ["plan", "action", "name", "unit", "is_count", "direction", "frequency"]},
+        ),
         (
             _("Référence et cible"),
             {"fields": ["baseline_value", "baseline_on", "target_value", "target_on"]},
@@ -170,6 +182,11 @@ class MeasurementAdmin(ImportExportAdmin, PlanWritersAdmin):
 
     resource_classes = [MeasurementResource]
     body_path = "indicator__plan__body"
+
+    def editable(self, access, qs):
+        # A closed plan's last figures still arrive (the SSMSI publishes a year later).
+        return self.visible(access, qs)
+
     list_display = ["indicator", "period_start", "value", "source_note", "entered_by"]
     list_select_related = ["indicator", "entered_by"]
     list_filter = ["indicator__plan__body__department", "indicator__frequency"]

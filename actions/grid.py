@@ -146,6 +146,12 @@ class MeasurementGrid:
                 for cell in row.cells:
                     yield row.indicator, cell
 
+    @property
+    def cell_errors(self) -> list:
+        """(indicator, cell) for every cell in error, in the page's order: the summary at
+        the top of a wide grid links to each."""
+        return [(indicator, cell) for indicator, cell in self.cells if cell.error]
+
     def cells_as_posted(self) -> dict:
         """The form data the page posts when nothing is typed (for tests and scripts)."""
         data = {}
@@ -156,11 +162,14 @@ class MeasurementGrid:
 
     def is_valid(self) -> bool:
         assert self.data is not None
-        for _indicator, cell in self.cells:
+        for indicator, cell in self.cells:
             try:
                 cell.value = parse_value(cell.text)
             except ValueError as error:
                 cell.error = str(error)
+                continue
+            if indicator.value_error(cell.value):
+                cell.error = indicator.value_error(cell.value)
                 continue
             now = _render(cell.measurement.value) if cell.measurement else ""
             if cell.original != now:

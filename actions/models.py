@@ -16,6 +16,7 @@ write it (coordinators, administrators) and the prefecture staff of its départe
 import datetime
 from decimal import Decimal
 
+from concurrency.fields import AutoIncVersionField
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -110,10 +111,12 @@ class ActionPlan(models.Model):
         help_text=_("Jamais moins stricte que celle du plan."),
     )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    # Optimistic locking of the plan's page (objectives included): a stale save is refused.
+    version = AutoIncVersionField(_("version"))
 
     MAX_YEARS = 10  # calendar years a plan's period touches, at most
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
     objects = ActionPlanQuerySet.as_manager()
 
     class Meta:
@@ -251,8 +254,10 @@ class Action(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal(0))],
     )
+    # Optimistic locking of the action's page (milestones and funding lines included).
+    version = AutoIncVersionField(_("version"))
 
-    history = HistoricalRecords(m2m_fields=[partners, sites])
+    history = HistoricalRecords(m2m_fields=[partners, sites], excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("fiche-action")
@@ -412,6 +417,14 @@ class Indicator(models.Model):
     frequency = models.CharField(
         _("fréquence"), max_length=9, choices=Frequency.choices, default=Frequency.YEARLY
     )
+    is_count = models.BooleanField(
+        _("dénombrement"),
+        default=True,
+        help_text=_(
+            "Un nombre de faits, de personnes, de halls… : jamais négatif. Décochez pour un "
+            "taux d’évolution, un solde ou un écart, qui peuvent l’être."
+        ),
+    )
     source = models.CharField(_("source"), max_length=200, blank=True)
     ssmsi_indicator = models.CharField(
         _("indicateur SSMSI suivi"),
@@ -440,8 +453,9 @@ class Indicator(models.Model):
         related_name="indicators",
         verbose_name=_("commune"),
     )
+    version = AutoIncVersionField(_("version"))  # optimistic locking of the indicator's page
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("indicateur")
@@ -511,6 +525,12 @@ class Indicator(models.Model):
     def period_label(self, start: datetime.date) -> str:
         return periods.label(self.frequency, start)
 
+    def value_error(self, value) -> str:
+        """Why `value` cannot be measured for this indicator ("" when it can)."""
+        if value is not None and self.is_count and value < 0:
+            return _("Un dénombrement (%(unit)s) n’est jamais négatif.") % {"unit": self.unit}
+        return ""
+
 
 class Measurement(models.Model):
     """One value of an indicator for one period. A missing value (for instance a count the
@@ -557,9 +577,12 @@ class Measurement(models.Model):
         return periods.label(self.indicator.frequency, self.period_start)
 
     def clean(self):
+        errors = {}
         if self.indicator_id and self.period_start:
             expected = periods.period_start(self.indicator.frequency, self.period_start)
             if expected != self.period_start:
-                raise ValidationError(
-                    {"period_start": _("Cette date n’ouvre pas une période de l’indicateur.")}
-                )
+                errors["period_start"] = _("Cette date n’ouvre pas une période de l’indicateur.")
+        if self.indicator_id and self.indicator.value_error(self.value):
+            errors["value"] = self.indicator.value_error(self.value)
+        if errors:
+            raise ValidationError(errors)

@@ -295,6 +295,7 @@ def import_series(plan, commune, chosen: list[Series], rate: bool, user) -> dict
                 unit=unit,
                 direction=Indicator.Direction.LOWER,
                 frequency=Indicator.Frequency.YEARLY,
+                is_count=not rate,
                 source="SSMSI",
                 ssmsi_indicator=s.label,
                 ssmsi_rate=rate,

@@ -4,6 +4,7 @@ meetings to serve the action: it is assembled in `partnerships.views` from `acti
 
 from urllib.parse import parse_qsl
 
+from concurrency.exceptions import RecordModifiedError
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -12,15 +13,19 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from bodies.access import access_for, can_manage_plans, can_read_body_text
+from bodies.fields import signed_version
+from bodies.models import Body
 from bodies.validators import is_whole_number
 
 from . import grid as measurement_grid
 from . import periods, ssmsi
 from .charts import indicator_chart
-from .forms import SsmsiConfirmForm, SsmsiUploadForm
+from .editors import ActionEditor, EditConflict, IndicatorEditor, PlanEditor
+from .forms import AdoptionForm, SsmsiConfirmForm, SsmsiUploadForm
 from .models import Action, ActionPlan, Indicator
 from .progress import (
     action_progress,
@@ -65,6 +70,11 @@ def plan_detail(request, pk):
         "action_indicators": [i for i in indicators if i.action_id is not None],
         "show_diagnostic": can_read_body_text(access, plan.body, plan.diagnostic_confidentiality),
         "can_manage": can_manage_plans(access, plan.body),
+        "can_edit": can_manage_plans(access, plan.body) and plan.status != plan.Status.CLOSED,
+        # Indicators that cannot be assessed yet: those the SSMSI import created, typically.
+        "incomplete_indicators": [
+            i for i in indicators if i.baseline_value is None or i.target_value is None
+        ],
     }
     return render(request, "actions/plan_detail.html", context)
 
@@ -103,7 +113,12 @@ def action_context(request, pk) -> dict:
         "indicators": _with_charts(indicators),
         "today": on,
         "can_manage": can_manage_plans(access, action.plan.body),
+        "can_edit": can_manage_plans(access, action.plan.body)
+        and action.plan.status != ActionPlan.Status.CLOSED,
     }
+
+
+WRITERS_ONLY = gettext_lazy("Seuls les coordonnateurs de l’instance écrivent ses plans d’action.")
 
 
 def _plan_for_writing(request, pk):
@@ -116,7 +131,7 @@ def _plan_for_writing(request, pk):
         ActionPlan.objects.readable_by(access).select_related("body__department"), pk=pk
     )
     if not can_manage_plans(access, plan.body):
-        raise PermissionDenied(_("Seuls les coordonnateurs de l’instance saisissent ses mesures."))
+        raise PermissionDenied(WRITERS_ONLY)
     return plan, None
 
 
@@ -294,4 +309,222 @@ def _ssmsi_import(request, plan, communes, context):
         )
         % {"commune": commune.name, **counts},
     )
+    if counts["indicators"]:
+        messages.info(
+            request,
+            _(
+                "Les indicateurs créés n’ont encore ni référence ni cible : fixez-les depuis la "
+                "liste « indicateurs à compléter » ci-dessous."
+            ),
+        )
     return redirect(plan)
+
+
+# -- writing plans, fiches-actions and indicators (actions/editors.py) ----------------------
+
+
+def _closed(request, plan):
+    """A redirect to the plan's page when it is closed (read-only); None otherwise."""
+    if plan.status != ActionPlan.Status.CLOSED:
+        return None
+    messages.info(request, _("Ce plan est clos : il se consulte, il ne se modifie plus."))
+    return redirect(plan)
+
+
+def _edit_page(request, make, template, context, saved_message):
+    """The page of an editor (`make(data, add_rows)`): shown, rows added without JavaScript
+    (nothing saved), or saved at once — or not at all, with every error next to its field
+    and everything typed kept; 409 when the record changed since the page was opened."""
+    status = 200
+    if request.method != "POST":
+        editor = make(None, None)
+    else:
+        editor = make(request.POST, None)
+        add_row = request.POST.get("add_row")
+        if add_row in editor.prefixes:
+            editor = make(request.POST, {add_row: 1})
+        elif editor.is_valid():
+            try:
+                record = editor.save(request.user)
+            except EditConflict:
+                record = editor.form.instance
+                current = type(record).objects.filter(pk=record.pk).values_list("version")
+                if not current:
+                    raise Http404 from None  # removed meanwhile (by an administrator)
+                data = request.POST.copy()
+                data["version"] = signed_version(current[0][0])
+                editor = make(data, None)
+                editor.conflict = True
+                status = 409
+                messages.error(
+                    request,
+                    _(
+                        "Quelqu’un a enregistré cette page pendant que vous la modifiiez : "
+                        "rien n’a été enregistré. Votre saisie est conservée ci-dessous ; "
+                        "ouvrez la page dans un autre onglet pour comparer. Enregistrer à "
+                        "nouveau remplacera ses modifications par les vôtres."
+                    ),
+                )
+            except IntegrityError:
+                # A rule of the database met by a write made at the same moment elsewhere.
+                editor = make(request.POST, None)
+                editor.is_valid()
+                status = 409
+                messages.error(
+                    request,
+                    _(
+                        "Rien n’a été enregistré : une autre saisie sur les mêmes lignes a eu "
+                        "lieu au même moment. Votre saisie est conservée ; enregistrez de nouveau."
+                    ),
+                )
+            else:
+                messages.success(request, saved_message)
+                return redirect(record)
+        else:
+            messages.error(
+                request,
+                _("Rien n’a été enregistré : corrigez les champs signalés ci-dessous."),
+            )
+    return render(request, template, {**context, "editor": editor}, status=status)
+
+
+def plan_create(request, body_id):
+    """A new plan for the body: its coordinators and administrators."""
+    access = access_for(request.user)
+    body = get_object_or_404(
+        Body.objects.visible_to(access).select_related("department"), pk=body_id
+    )
+    if not can_manage_plans(access, body):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(WRITERS_ONLY)
+    return _edit_page(
+        request,
+        lambda data, add_rows: PlanEditor(body=body, data=data, add_rows=add_rows),
+        "actions/plan_form.html",
+        {"body": body},
+        _("Plan d’action enregistré."),
+    )
+
+
+def plan_edit(request, pk):
+    """A plan's fields, diagnostic and objectives, saved at once."""
+    plan, refusal = _plan_for_writing(request, pk)
+    if refusal or (refusal := _closed(request, plan)):
+        return refusal
+    return _edit_page(
+        request,
+        lambda data, add_rows: PlanEditor(body=plan.body, plan=plan, data=data, add_rows=add_rows),
+        "actions/plan_form.html",
+        {"body": plan.body, "plan": plan},
+        _("Plan d’action enregistré."),
+    )
+
+
+def plan_adopt(request, pk):
+    """Adopting a draft plan, with the date of its adoption."""
+    plan, refusal = _plan_for_writing(request, pk)
+    if refusal or (refusal := _closed(request, plan)):
+        return refusal
+    form = AdoptionForm(request.POST or None, instance=plan) if plan.status == "draft" else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+        except RecordModifiedError:
+            messages.error(
+                request,
+                _(
+                    "Quelqu’un a modifié ce plan pendant que vous l’adoptiez : rien n’a été "
+                    "enregistré. Relisez-le, puis adoptez-le de nouveau."
+                ),
+            )
+            return redirect(plan)
+        messages.success(request, _("Plan adopté."))
+        return redirect(plan)
+    return render(
+        request, "actions/plan_adopt.html", {"plan": plan, "body": plan.body, "form": form}
+    )
+
+
+def action_create(request, pk):
+    """A new fiche-action in the plan."""
+    plan, refusal = _plan_for_writing(request, pk)
+    if refusal or (refusal := _closed(request, plan)):
+        return refusal
+    access = access_for(request.user)
+    return _edit_page(
+        request,
+        lambda data, add_rows: ActionEditor(plan=plan, access=access, data=data, add_rows=add_rows),
+        "actions/action_form.html",
+        {"body": plan.body, "plan": plan},
+        _("Fiche-action enregistrée."),
+    )
+
+
+def _record_for_writing(request, queryset, pk):
+    """(record, plan, None) for a record of a plan its reader writes (its plan loaded);
+    login for anonymous readers, 404 when unreadable, 403 when read but not written."""
+    if not request.user.is_authenticated:
+        return None, None, redirect_to_login(request.get_full_path())
+    access = access_for(request.user)
+    record = get_object_or_404(
+        queryset.filter(plan__in=ActionPlan.objects.readable_by(access)).select_related(
+            "plan__body__department"
+        ),
+        pk=pk,
+    )
+    if not can_manage_plans(access, record.plan.body):
+        raise PermissionDenied(WRITERS_ONLY)
+    return record, record.plan, _closed(request, record.plan)
+
+
+def action_edit(request, pk):
+    """A fiche-action's fields, milestones and funding lines, saved at once."""
+    action, plan, refusal = _record_for_writing(request, Action.objects.all(), pk)
+    if refusal:
+        return refusal
+    access = access_for(request.user)
+    return _edit_page(
+        request,
+        lambda data, add_rows: ActionEditor(
+            plan=plan, access=access, action=action, data=data, add_rows=add_rows
+        ),
+        "actions/action_form.html",
+        {"body": plan.body, "plan": plan, "action": action},
+        _("Fiche-action enregistrée."),
+    )
+
+
+def indicator_create(request, pk):
+    """A new indicator of the plan, or of one of its actions (`?action=`)."""
+    plan, refusal = _plan_for_writing(request, pk)
+    if refusal or (refusal := _closed(request, plan)):
+        return refusal
+    access = access_for(request.user)
+    asked = request.GET.get("action", "")
+    action = plan.actions.filter(pk=int(asked)).first() if is_whole_number(asked) else None
+    return _edit_page(
+        request,
+        lambda data, add_rows: IndicatorEditor(plan=plan, access=access, data=data, action=action),
+        "actions/indicator_form.html",
+        {"body": plan.body, "plan": plan},
+        _("Indicateur enregistré."),
+    )
+
+
+def indicator_edit(request, pk):
+    """An indicator: unit, direction, baseline and target, frequency, source, territory."""
+    indicator, plan, refusal = _record_for_writing(request, Indicator.objects.all(), pk)
+    if refusal:
+        return refusal
+    access = access_for(request.user)
+    return _edit_page(
+        request,
+        lambda data, add_rows: IndicatorEditor(
+            plan=plan, access=access, indicator=indicator, data=data
+        ),
+        "actions/indicator_form.html",
+        {"body": plan.body, "plan": plan, "indicator": indicator},
+        _("Indicateur enregistré."),
+    )

@@ -163,6 +163,19 @@ def seatable_people(access: Access, qs: QuerySet | None = None) -> QuerySet:
     return people if may_seat_self(access) else people.exclude(pk=access.person_id)
 
 
+def pickable_people(access: Access, body, qs: QuerySet | None = None) -> QuerySet:
+    """People a user may seat in `body` from its « Composition » page: those it may seat
+    (`seatable_people`) who sit or sat, or substitute, in a body of the same département,
+    and those who sit nowhere yet. For a coordinator that is the people of its own bodies
+    and those it created: the names of other bodies' members are not its to search."""
+    in_department = Membership.objects.filter(body__department_id=body.department_id)
+    return seatable_people(access, qs).filter(
+        Q(pk__in=in_department.values("person_id"))
+        | Q(pk__in=in_department.filter(substitute__isnull=False).values("substitute_id"))
+        | ~Q(pk__in=Membership.objects.values("person_id"))
+    )
+
+
 def visible_institutions(access: Access, qs: QuerySet | None = None) -> QuerySet:
     """Institutions a user may pick: those of its reference départements."""
     return _all(Institution, qs).filter(reference_scope_q(access))

@@ -209,6 +209,12 @@ def can_edit_body(access: Access, body) -> bool:
     return access.is_admin or body.department_id in access.departments
 
 
+def can_edit_composition(access: Access, body) -> bool:
+    """Adds, replaces and ends the seats of a body on its « Composition » page: its
+    coordinators, the prefecture staff of its département, administrators."""
+    return writes_records(access, body) or can_edit_body(access, body)
+
+
 def may_seat_self(access: Access) -> bool:
     """Whether the user may seat its own person in a body: a seat in a restricted body opens
     its records, and nobody grants that to themselves but an administrator."""

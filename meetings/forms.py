@@ -14,6 +14,14 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bodies.fields import (
+    Choices,
+    DateInput,
+    LengthLimitsMixin,
+    ObjectChoiceField,
+    VersionedFormMixin,
+    row_object,
+)
 from bodies.models import Confidentiality
 from bodies.validators import is_whole_number
 
@@ -22,54 +30,11 @@ from .models import Attendance, CommitmentFollowUp, Meeting
 CONFIDENTIALITY_CHOICES = [("", _("Comme la réunion")), *list(Confidentiality.choices)]
 
 
-class Choices:
-    """Objects a row may point at, fetched once for the whole page."""
-
-    def __init__(self, objects, label=str):
-        self.by_id = {obj.pk: obj for obj in objects}
-        self.choices = [(obj.pk, label(obj)) for obj in self.by_id.values()]
-
-    def get(self, pk):
-        """The object with this id; ValueError if it is not among the choices."""
-        try:
-            return self.by_id[int(pk)]
-        except KeyError:
-            raise ValueError(pk) from None
+# A meeting still « prévue » this long after its date must say whether it was held.
+PLANNED_GRACE = datetime.timedelta(days=1)
 
 
-class ObjectChoiceField(forms.TypedChoiceField):
-    def __init__(self, choices: Choices, **kwargs):
-        kwargs.setdefault("required", True)
-        super().__init__(
-            choices=[("", "—"), *choices.choices],
-            coerce=choices.get,
-            empty_value=None,
-            **kwargs,
-        )
-
-
-def row_object(form, field_name, choices: Choices):
-    """The object a row's hidden id stands for, submitted or initial, for display; None
-    when the id is missing or not among the choices (the row then shows its error)."""
-    value = (
-        form.data.get(form.add_prefix(field_name))
-        if form.is_bound
-        else form.initial.get(field_name)
-    )
-    try:
-        return choices.get(value)
-    except (ValueError, TypeError):
-        return None
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class MeetingForm(forms.ModelForm):
+class MeetingForm(VersionedFormMixin, LengthLimitsMixin, forms.ModelForm):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     time = forms.TimeField(
         label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -110,12 +75,23 @@ class MeetingForm(forms.ModelForm):
             self.instance.starts_at = timezone.make_aware(
                 datetime.datetime.combine(cleaned["date"], cleaned["time"])
             )
+            if (
+                cleaned.get("status") == Meeting.Status.PLANNED
+                and self.instance.starts_at < timezone.now() - PLANNED_GRACE
+            ):
+                self.add_error(
+                    "status",
+                    _(
+                        "Cette réunion date de plus d’un jour : indiquez si elle s’est tenue "
+                        "ou si elle a été annulée."
+                    ),
+                )
         if not self.instance.pk:
             self.instance.creation_token = cleaned.get("creation_token")
         return cleaned
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(LengthLimitsMixin, forms.Form):
     title = forms.CharField(label=_("Point"), max_length=250)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -7,17 +7,19 @@ commitments in a number of queries that does not grow with the rows (asserted in
 tests/meetings/test_record.py).
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.forms import BaseFormSet, formset_factory
+from django.utils import formats
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from actions.models import Action
 from bodies.access import visible_institutions, visible_people
-from bodies.models import Confidentiality, Institution, Membership, Person
+from bodies.models import Confidentiality, Institution, Membership, Person, today
 from bodies.validators import is_whole_number
 
 from .forms import (
@@ -34,6 +36,17 @@ from .forms import (
 from .models import AgendaItem, Attendance, Commitment, CommitmentFollowUp, Decision, Meeting
 
 EXTRA_ROWS = {"agenda": 3, "guests": 1, "decisions": 2, "commitments": 2}
+MAX_ROWS = 1000  # Django's formsets' own bound
+
+
+def posted_date(data) -> datetime.date | None:
+    """The meeting's date as posted or asked for (`?date=`), if it reads as one; the form
+    says what is wrong with it otherwise."""
+    try:
+        on = datetime.date.fromisoformat(str((data or {}).get("date", "")).strip())
+    except ValueError:
+        return None
+    return on if 1900 <= on.year <= 2100 else None
 
 
 class RowFormSet(BaseFormSet):
@@ -85,6 +98,16 @@ CommitmentFormSet = row_formset(CommitmentForm, unique_field="id", error_field="
 FollowUpFormSet = row_formset(FollowUpForm, unique_field="commitment")
 
 
+def management(total) -> dict:
+    """A formset's management fields (without the prefix) for `total` rows."""
+    return {
+        "TOTAL_FORMS": str(total),
+        "INITIAL_FORMS": "0",
+        "MIN_NUM_FORMS": "0",
+        "MAX_NUM_FORMS": str(MAX_ROWS),
+    }
+
+
 class MeetingConflict(Exception):
     """Someone else saved the meeting since this form was opened."""
 
@@ -108,10 +131,15 @@ class MeetingPage:
     meeting: Meeting | None = None
     data: dict | None = None
     add_rows: dict = field(default_factory=dict)  # prefix → extra blank rows asked for
+    # The date whose current members are expected: the posted date, or the one asked for
+    # (`?date=`, when the page's date changes), or the meeting's, or today.
+    on: datetime.date | None = None
 
     def __post_init__(self):
         self.editing = self.meeting is not None and self.meeting.pk is not None
         self.meeting = self.meeting or Meeting(body=self.body)
+        self.on = posted_date(self.data) or self.on
+        self.members_refreshed = False  # the posted rows were those of another date
         self._load_choices()
         self._build_forms()
 
@@ -119,7 +147,7 @@ class MeetingPage:
 
     def _load_choices(self):
         body = self.body
-        on = self.meeting.date if self.editing else None
+        on = self.on or (self.meeting.date if self.editing else None)
         memberships = list(
             Membership.objects.filter(body=body)
             .select_related("person", "institution", "substitute")
@@ -128,6 +156,7 @@ class MeetingPage:
         # A hidden field: the label is never shown (str() would query each membership's body).
         self.memberships = Choices(memberships, label=lambda m: str(m.pk))
         self.expected = [m for m in memberships if m.is_current(on)]
+        self.expected_on = on or today()  # the date the attendance rows are listed for
         body_people = {m.person for m in memberships} | {
             m.substitute for m in memberships if m.substitute
         }
@@ -298,6 +327,8 @@ class MeetingPage:
             attendance = [{"membership": m.pk, "status": ""} for m in self.expected]
             follow_ups = [{"commitment": pk, "outcome": "kept_open"} for pk in self.followed.by_id]
 
+        if self.data is not None:
+            self._refresh_expected_rows()
         self.agenda = self._formset(AgendaFormSet, "agenda", agenda)
         self.attendance = self._formset(
             AttendanceFormSet,
@@ -329,6 +360,63 @@ class MeetingPage:
             commitments=self.followed,
             stale=self.stale_commitments,
         )
+
+    def _refresh_expected_rows(self):
+        """When the posted attendance rows were listed for another date than the posted
+        one (`expected_on`: the date was changed on a page without JavaScript), rewrite
+        them: add a blank row for each member expected at the new date, drop the blank rows
+        of members who were not, keep every row that holds a status (a wrong one gets its
+        error). `members_refreshed` then says so, and nothing is saved."""
+        listed_for = posted_date({"date": self.data.get("expected_on", "")})
+        if listed_for is None or self.on is None or listed_for == self.on:
+            return  # the rows are those of the posted date (or of no date the page gave)
+        prefix = "attendance"
+        try:
+            total = min(int(self.data.get(f"{prefix}-TOTAL_FORMS", 0) or 0), MAX_ROWS)
+        except ValueError:
+            return  # a tampered management form: the formset reports it
+        names = ("membership", "status", "represented_by")
+        posted = [
+            {name: str(self.data.get(f"{prefix}-{i}-{name}", "")) for name in names}
+            for i in range(total)
+        ]
+        expected = [m.pk for m in self.expected]
+        posted_ids = {
+            int(row["membership"]) for row in posted if is_whole_number(row["membership"])
+        }
+
+        def stale(row):
+            pk = int(row["membership"]) if is_whole_number(row["membership"]) else None
+            return (
+                pk in self.memberships.by_id
+                and pk not in expected
+                and pk not in self.recorded_memberships
+                and not row["status"]
+                and not row["represented_by"]
+            )
+
+        missing = [pk for pk in expected if pk not in posted_ids]
+        if not missing and not any(stale(row) for row in posted):
+            return
+        rows = [row for row in posted if not stale(row)]
+        rows += [{"membership": str(pk), "status": "", "represented_by": ""} for pk in missing]
+        order = {pk: i for i, pk in enumerate(expected)}
+        rows.sort(
+            key=lambda row: order.get(
+                int(row["membership"]) if is_whole_number(row["membership"]) else None,
+                len(order),
+            )
+        )
+        data = self.data.copy()
+        for key in [k for k in data if k.startswith(f"{prefix}-")]:
+            del data[key]
+        data.update({f"{prefix}-{name}": value for name, value in management(len(rows)).items()})
+        for i, row in enumerate(rows):
+            for name, value in row.items():
+                data[f"{prefix}-{i}-{name}"] = value
+        data["expected_on"] = self.on.isoformat()
+        self.data = data
+        self.members_refreshed = True
 
     @property
     def formsets(self):
@@ -372,6 +460,8 @@ class MeetingPage:
             elif status == Meeting.Status.HELD and not form.cleaned_data.get("status"):
                 form.add_error("status", _("Indiquez la présence de ce membre."))
                 valid = False
+        valid = self._check_representatives(status) and valid
+        valid = self._check_due_dates(on) and valid
         guests = [f.cleaned_data["person"] for f in self.guests if f.cleaned_data.get("person")]
         members = set()
         for form in self.attendance:
@@ -396,6 +486,54 @@ class MeetingPage:
             person = form.cleaned_data.get("person") if form.cleaned_data else None
             if person and (person.pk in members or guests.count(person) > 1):
                 form.add_error("person", _("Cette personne figure déjà dans la liste de présence."))
+                valid = False
+        return valid and not self.members_refreshed
+
+    def _check_representatives(self, status) -> bool:
+        """A member who represents another was there: not one marked absent or excused at
+        this meeting, nor the member represented."""
+        away = {
+            form.cleaned_data["membership"].person_id
+            for form in self.attendance
+            if form.cleaned_data.get("membership")
+            and form.cleaned_data.get("status")
+            in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
+        }
+        valid = True
+        for form in self.attendance:
+            representative = form.cleaned_data.get("represented_by")
+            membership = form.cleaned_data.get("membership")
+            if representative is None:
+                continue
+            if membership is not None and representative.pk == membership.person_id:
+                form.add_error("represented_by", _("Un membre ne se représente pas lui-même."))
+                valid = False
+            elif representative.pk in away:
+                form.add_error(
+                    "represented_by",
+                    _(
+                        "%(person)s figure parmi les absents ou les excusés de cette réunion : "
+                        "cette personne ne peut pas représenter un autre membre. Corrigez l’une "
+                        "des deux lignes."
+                    )
+                    % {"person": representative},
+                )
+                valid = False
+        return valid
+
+    def _check_due_dates(self, on) -> bool:
+        """A commitment made at a meeting falls due after it."""
+        if on is None:
+            return True
+        valid = True
+        for form in self.commitments:
+            due_on = form.cleaned_data.get("due_on")
+            if due_on and not form.cleaned_data.get("remove") and due_on < on:
+                form.add_error(
+                    "due_on",
+                    _("L’échéance précède la date de la réunion (%(date)s).")
+                    % {"date": formats.date_format(on, "SHORT_DATE_FORMAT")},
+                )
                 valid = False
         return valid
 

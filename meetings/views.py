@@ -24,7 +24,7 @@ from bodies.pagination import paginate
 
 from .filters import CommitmentFilter
 from .models import Commitment, CommitmentFollowUp, Meeting
-from .services import MeetingAlreadyRecorded, MeetingConflict, MeetingPage
+from .services import MeetingAlreadyRecorded, MeetingConflict, MeetingPage, posted_date
 
 MEETING_DURATION = datetime.timedelta(hours=2)  # the registry records a start only
 ICAL_STATUS = {
@@ -93,7 +93,12 @@ def _meeting_page(request, body, meeting=None):
     if refusal:
         return refusal
     if request.method != "POST":
-        page = MeetingPage(body=body, access=access, meeting=meeting)
+        # `?date=`: the members expected at that date (the page's script asks for them when
+        # the date changes, and swaps the attendance rows in).
+        on = posted_date(request.GET)
+        page = MeetingPage(body=body, access=access, meeting=meeting, on=on)
+        if on is not None:
+            page.meeting_form.initial["date"] = on
         return render(request, "meetings/meeting_form.html", {"page": page, "body": body})
 
     add_row = request.POST.get("add_row")
@@ -104,6 +109,19 @@ def _meeting_page(request, body, meeting=None):
         return render(request, "meetings/meeting_form.html", {"page": page, "body": body})
 
     page = MeetingPage(body=body, access=access, meeting=meeting, data=request.POST)
+    if page.members_refreshed or "refresh_members" in request.POST:
+        # The date changed on a page without JavaScript (or the button asked for it): the
+        # rows now follow the posted date; nothing is saved until they are checked.
+        if page.members_refreshed:
+            messages.warning(
+                request,
+                _(
+                    "La liste des membres attendus a été mise à jour pour la date de la "
+                    "réunion : rien n’a été enregistré. Vérifiez les présences, puis "
+                    "enregistrez."
+                ),
+            )
+        return render(request, "meetings/meeting_form.html", {"page": page, "body": body})
     if page.is_valid():
         try:
             saved = page.save(request.user)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actions import urls as actions_urls
+from bodies import urls as bodies_app_urls
 
 from . import dashboards, views
 from .exports import views as exports
@@ -13,6 +14,7 @@ bodies_urls = (
     [
         path("", views.body_list, name="body-list"),
         path("<int:pk>/", views.body_detail, name="body-detail"),
+        *bodies_app_urls.urlpatterns,
     ],
     "bodies",
 )

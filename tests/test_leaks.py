@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from partnerships.exports.datasets import DATASETS
+from tests import factories
 from tests.conftest import ROLES
 from tests.test_permissions import all_urls, objects, url_for
 
@@ -47,7 +48,33 @@ CANARIES = {
     # commitments: a partners-only one of body A, the GLTD's restricted one (owned by person A)
     "CANARY-PARTNERS-COMMITMENT-A": {"admin", "prefecture", "coordinator", "member", "national"},
     "CANARY-RESTRICTED-COMMITMENT-GLTD": {"admin", "member"},
+    # body A's composition page (`plant_composition_canaries`): a former member without
+    # public office nor consent, in its history — for those who edit the composition; and a
+    # person who sits only in Isère's radicalisation cell, whom a search for people to seat
+    # finds for the prefecture, never for body A's coordinator
+    "Ancien-Canari": {"admin", "prefecture", "coordinator"},
+    "canary-mail-cdpr@example.org": {"admin", "prefecture"},
 }
+
+
+def plant_composition_canaries(world):
+    import datetime
+
+    from bodies.models import Body, Institution
+
+    factories.membership(
+        world.body_a,
+        factories.person("Paul", "Ancien-Canari", email="", phone=""),
+        world.inst_a,
+        ended_on=datetime.date(2023, 12, 31),
+    )
+    cdpr = factories.body(Body.Type.CDPR, department=world.isere)
+    prefecture = factories.institution(Institution.Category.PREFECTURE, "Préfecture", world.isere)
+    factories.membership(
+        cdpr,
+        factories.person("Canari", "Cellule", email="canary-mail-cdpr@example.org", phone=""),
+        prefecture,
+    )
 
 
 def extra_urls(world):
@@ -70,10 +97,13 @@ def extra_urls(world):
         reverse("admin:actions_measurement_export"),
         # every open-data file, as each role downloads it
         *(reverse("exports:download", args=[name]) for name in DATASETS),
+        reverse("bodies:seat-add", args=[world.body_a.pk]) + "?person-q=canari",
+        reverse("bodies:seat-replace", args=[world.membership_a.pk]) + "?substitute-q=canari",
     ]
 
 
 def test_canaries_appear_only_where_allowed(world, login):
+    plant_composition_canaries(world)
     objs = objects(world)
     urls = {
         url_for(ns, pattern, kind, scope, world, objs)

@@ -155,6 +155,18 @@ COUNTY_DASHBOARD = {
     },
 }
 
+# A body's composition: its coordinators and its département's prefecture staff.
+COMPOSITION = {
+    "own": {
+        **dict.fromkeys(ROLES, 403),
+        "anonymous": 302,
+        "admin": 200,
+        "prefecture": 200,
+        "coordinator": 200,
+    },
+    "other": {**dict.fromkeys(ROLES, 403), "anonymous": 302, "admin": 200},
+}
+
 # Site pages (not the administration): role → answer, the same in both scopes.
 SITE_EXPECTATIONS = {
     "home": dict.fromkeys(ROLES, 200),
@@ -219,6 +231,30 @@ SITE_EXPECTATIONS = {
     # the same two plans: only their writers enter measurements or import
     "actions:plan-measurements": PLAN_WRITING,
     "actions:plan-ssmsi": PLAN_WRITING,
+    # writing plans, actions and indicators on the registry's pages (issue 13): own is body
+    # A's plan (and its action and indicator), other the GLTD's restricted plan (and action)
+    "actions:plan-create": {  # own: body A; other: body B (bodies are public: 403)
+        "own": WRITER_OF_OWN_BODY,
+        "other": {**dict.fromkeys(ROLES, 403), "anonymous": 302, "admin": 200},
+    },
+    "actions:plan-edit": PLAN_WRITING,
+    "actions:action-create": PLAN_WRITING,
+    "actions:action-edit": PLAN_WRITING,
+    "actions:indicator-create": PLAN_WRITING,
+    "actions:indicator-edit": {  # other: Lyon's public indicator, read by all, written by none
+        "own": WRITER_OF_OWN_BODY,
+        "other": {**dict.fromkeys(ROLES, 403), "anonymous": 302, "admin": 200},
+    },
+    "actions:plan-adopt": {  # own: body A's draft (read by its writers and the prefecture)
+        "own": {**WRITER_OF_OWN_BODY, "member": 404, "researcher": 404, "national": 404},
+        "other": PLAN_WRITING["other"],
+    },
+    # a body's « Composition » (issue 13): own is body A (and its seat), other body B (and
+    # its seat, in Rhône); bodies and their composition by institution are public: 403
+    "bodies:body-composition": COMPOSITION,
+    "bodies:seat-add": COMPOSITION,
+    "bodies:seat-replace": COMPOSITION,
+    "bodies:seat-end": COMPOSITION,
     "dashboard:county": COUNTY_DASHBOARD,
     "dashboard:national": dict.fromkeys(ROLES, 200),  # public figures for all, more for some
     "workspace": {**dict.fromkeys(ROLES, 200), "anonymous": 302},  # an empty state for some
@@ -410,15 +446,35 @@ def url_for(namespace, pattern, kind, scope, world, objs):
         if kind[1] == "meetings:meeting-edit":
             meeting = world.meeting_a if scope == "own" else world.restricted_meeting
             return reverse(name, args=[meeting.pk])
-        if kind[1] in ("actions:plan-detail", "actions:plan-measurements", "actions:plan-ssmsi"):
+        if kind[1] in (
+            "actions:plan-detail",
+            "actions:plan-measurements",
+            "actions:plan-ssmsi",
+            "actions:plan-edit",
+            "actions:action-create",
+            "actions:indicator-create",
+        ):
             return reverse(name, args=[(world.plan_a if scope == "own" else world.gltd_plan).pk])
-        if kind[1] == "actions:action-detail":
+        if kind[1] == "actions:plan-adopt":
+            plan = world.draft_plan_a if scope == "own" else world.gltd_plan
+            return reverse(name, args=[plan.pk])
+        if kind[1] in ("bodies:body-composition", "bodies:seat-add"):
+            return reverse(name, args=[(world.body_a if scope == "own" else world.body_b).pk])
+        if kind[1] in ("bodies:seat-replace", "bodies:seat-end"):
+            seat = world.membership_a if scope == "own" else world.membership_b
+            return reverse(name, args=[seat.pk])
+        if kind[1] == "actions:plan-create":
+            return reverse(name, args=[(world.body_a if scope == "own" else world.body_b).pk])
+        if kind[1] in ("actions:action-detail", "actions:action-edit"):
             action = world.action_a if scope == "own" else world.gltd_action
             return reverse(name, args=[action.pk])
         if kind[1] in ("exports:download", "exports:dictionary"):
             return reverse(name, args=["meetings" if scope == "own" else "commitments"])
         if kind[1] == "exports:dump":
             return reverse(name, args=["2026-01-01"])
+        if kind[1] == "actions:indicator-edit":
+            indicator = world.indicator_a if scope == "own" else world.indicator_b
+            return reverse(name, args=[indicator.pk])
         if kind[1] == "dashboard:county":
             return reverse(name, args=[(world.isere if scope == "own" else world.rhone).code])
         if kind[1].startswith("oparl:"):

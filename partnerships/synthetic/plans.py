@@ -120,6 +120,7 @@ class Planning:
                 vocabulary.DIAGNOSTIC.format(theme1=first, theme2=second),
                 Confidentiality.stricter(diagnostic_level, confidentiality),
                 at(updated_on, 10),
+                1,  # version (optimistic locking)
             ),
         )
         objectives = []
@@ -210,6 +211,7 @@ class Planning:
                 ends_on,
                 status,
                 budget,
+                1,  # version
             ),
         )
         partners = [i for i in institutions if i != lead_pk]
@@ -298,6 +300,9 @@ class Planning:
                 False,
                 None,
                 body.commune.pk if ssmsi else None,
+                # a count unless a rate, a share or an amount (as actions' migration 0003)
+                not any(word in unit.lower() for word in ("%", "‰", "€", "taux", "pour ")),
+                1,  # version
             ),
         )
         if plan_status == ActionPlan.Status.DRAFT:

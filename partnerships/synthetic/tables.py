@@ -55,13 +55,13 @@ FOLLOW_UP = Table(CommitmentFollowUp, "id commitment_id meeting_id outcome note"
 PLAN = Table(
     ActionPlan,
     "id body_id kind title starts_on ends_on status adopted_on confidentiality diagnostic "
-    "diagnostic_confidentiality updated_at",
+    "diagnostic_confidentiality updated_at version",
 )
 OBJECTIVE = Table(Objective, "id plan_id position title national_axis")
 ACTION = Table(
     Action,
     "id plan_id objective_id title description lead_institution_id target_public starts_on "
-    "ends_on status budget",
+    "ends_on status budget version",
 )
 ACTION_PARTNER = Table(Action.partners.through, "id action_id institution_id")
 ACTION_SITE = Table(Action.sites.through, "id action_id site_id")
@@ -70,7 +70,7 @@ MILESTONE = Table(Milestone, "id action_id title target_on reached_on")
 INDICATOR = Table(
     Indicator,
     "id plan_id action_id name unit direction baseline_value baseline_on target_value "
-    "target_on frequency source ssmsi_indicator ssmsi_rate site_id commune_id",
+    "target_on frequency source ssmsi_indicator ssmsi_rate site_id commune_id is_count version",
 )
 MEASUREMENT = Table(
     Measurement, "id indicator_id period_start value source_note entered_by_id entered_at"

@@ -519,3 +519,63 @@ def test_a_file_without_line_breaks_is_refused_with_flat_memory():
     finally:
         tracemalloc.stop()
     assert peak < 1_000_000  # the line is never held whole
+
+
+# -- counts and the error summary (issue 13) ------------------------------------------------
+
+
+def test_a_count_is_never_negative_a_change_may_be(world, login):
+    change = factories.indicator(
+        world.plan_a,
+        "Évolution des faits (%)",
+        unit="%",
+        is_count=False,
+        baseline_value=0,
+        target_value=-10,
+    )
+    client = login(world, "coordinator")
+    i = world.indicator_a.pk  # a count (« faits »)
+    response = grid_post(client, world.plan_a, {f"m-{i}-2026": "-3", f"m-{change.pk}-2026": "-4,5"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Un dénombrement (faits) n’est jamais négatif." in html
+    assert not Measurement.objects.filter(period_start__year=2026).exists()  # all or nothing
+    response = grid_post(client, world.plan_a, {f"m-{i}-2026": "3", f"m-{change.pk}-2026": "-4,5"})
+    assert response.status_code == 302
+    assert change.measurements.get().value == Decimal("-4.5")
+
+
+def test_the_import_refuses_a_negative_count_too(world, login):
+    client = login(world, "coordinator")
+    response = import_file(client, [[world.indicator_a.pk, "2026", "-1", ""]])
+    assert "n’est jamais négatif" in response.content.decode()
+
+
+def test_an_error_summary_links_to_each_cell_in_error(world, login):
+    monthly = factories.indicator(world.plan_a, "Signalements", frequency="monthly")
+    client = login(world, "coordinator")
+    response = grid_post(
+        client,
+        world.plan_a,
+        {f"m-{monthly.pk}-2025-12": "douze", f"m-{world.indicator_a.pk}-2026": "-1"},
+    )
+    html = response.content.decode()
+    summary = html.split("registry-error-summary", 1)[1].split("</div>", 1)[0]
+    assert "2 cases à corriger" in summary
+    assert f'href="#m-{monthly.pk}-2025-12"' in summary and "décembre 2025" in summary
+    assert f'href="#m-{world.indicator_a.pk}-2026"' in summary
+    assert f'id="m-{monthly.pk}-2025-12"' in html  # the target of the link
+
+
+def test_existing_rates_and_shares_are_not_counts_after_the_migration(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("actions.migrations.0003_indicator_is_count")
+    share = factories.indicator(world.plan_a, "Part des faits élucidés", unit="%")
+    rate = factories.indicator(world.plan_a, "Taux", unit="faits pour mille habitants")
+    migration.mark_counts(apps, None)
+    counts = dict(Indicator.objects.values_list("name", "is_count"))
+    assert counts[share.name] is False and counts[rate.name] is False
+    assert counts[world.indicator_a.name] is True  # « faits »

@@ -1,0 +1,125 @@
+"""Form pieces shared by the registry's own pages (meetings, plans, composition): choice
+lists fetched once per page, date inputs, length limits said rather than enforced silently by
+the browser, and the version field of optimistic locking with a French message.
+
+They live in `bodies`, the lowest app, because every app's pages use them.
+"""
+
+from concurrency.exceptions import VersionError
+from concurrency.forms import get_signer
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+
+class Choices:
+    """Objects a row may point at, fetched once for the whole page."""
+
+    def __init__(self, objects, label=str):
+        self.by_id = {obj.pk: obj for obj in objects}
+        self.choices = [(obj.pk, label(obj)) for obj in self.by_id.values()]
+
+    def get(self, pk):
+        """The object with this id; ValueError if it is not among the choices."""
+        try:
+            return self.by_id[int(pk)]
+        except KeyError:
+            raise ValueError(pk) from None
+
+
+class ObjectChoiceField(forms.TypedChoiceField):
+    """A choice among `Choices`: validating it runs no query."""
+
+    def __init__(self, choices: Choices, **kwargs):
+        kwargs.setdefault("required", True)
+        super().__init__(
+            choices=[("", "—"), *choices.choices],
+            coerce=choices.get,
+            empty_value=None,
+            **kwargs,
+        )
+
+
+def row_object(form, field_name, choices: Choices):
+    """The object a row's hidden id stands for, submitted or initial, for display; None
+    when the id is missing or not among the choices (the row then shows its error)."""
+    value = (
+        form.data.get(form.add_prefix(field_name))
+        if form.is_bound
+        else form.initial.get(field_name)
+    )
+    try:
+        return choices.get(value)
+    except (ValueError, TypeError):
+        return None
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def say_length_limits(form) -> None:
+    """Every text field of `form` with a length limit says it next to the field, and the
+    browser no longer enforces it: a `maxlength` attribute cuts pasted text without a word.
+    The server refuses a longer text, with a French message, and gives it back whole."""
+    for field in form.fields.values():
+        limit = getattr(field, "max_length", None)
+        if not isinstance(field, forms.CharField) or not limit:
+            continue
+        field.widget.attrs.pop("maxlength", None)
+        hint = ngettext_lazy(
+            "%(limit)s caractère au plus.", "%(limit)s caractères au plus.", limit
+        ) % {"limit": limit}
+        field.help_text = f"{field.help_text} {hint}" if field.help_text else hint
+
+
+class LengthLimitsMixin:
+    """`say_length_limits` on a form class."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        say_length_limits(self)
+
+
+TAMPERED_VERSION = _(
+    "Ce formulaire porte un numéro de version illisible (il a été modifié hors de la page) : "
+    "rien n’a été enregistré. Votre saisie est conservée ci-dessous ; vérifiez-la puis "
+    "enregistrez à nouveau, ce qui remplacera la version actuelle."
+)
+
+
+class VersionedFormMixin:
+    """Optimistic locking on a ModelForm whose model has a django-concurrency version field
+    named `version`: a stale version makes `save()` raise `RecordModifiedError` (the page
+    answers 409, input kept). A version that cannot be read — tampered with, which
+    django-concurrency answers with an English 400 — is an error of the form, in French,
+    with the input kept and the current version put in its place."""
+
+    version_refused = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not (self.is_bound and self.instance.pk and "version" in self.fields):
+            return
+        name = self.add_prefix("version")
+        try:
+            self.fields["version"].to_python(self.data.get(name, ""))
+        except VersionError:
+            self.data = self.data.copy()
+            self.data[name] = get_signer().sign(self.instance.version) or ""
+            self.version_refused = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.version_refused:
+            self.add_error(None, ValidationError(TAMPERED_VERSION, code="tampered_version"))
+        return cleaned
+
+
+def signed_version(value) -> str:
+    """The version as the form posts it (signed; empty for a version 0)."""
+    return get_signer().sign(value) or ""
