@@ -147,7 +147,7 @@ class CSV(base_formats.CSV):
             text = in_stream.removeprefix("\ufeff")
         header = text.split("\n", 1)[0]
         delimiter = ";" if header.count(";") > header.count(",") else ","
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
 
         def rows():
             start = 1

@@ -543,7 +543,15 @@ class RegistryResource(resources.ModelResource):
                     if column is None and name != NON_FIELD_ERRORS:
                         message = f"{self.verbose_name(name).capitalize()} : {message}"
                     found.append(Problem(self.line(row.number), column, str(message)))
-        return sorted(found, key=lambda p: (p.line or 0, p.column or ""))
+        # A cell the file gets wrong comes first; what the model then says of the same cell
+        # (« Choisissez le département » after « département inconnu ») is noise.
+        seen, listed = set(), []
+        for problem in found:
+            if problem.column is not None and (problem.line, problem.column) in seen:
+                continue
+            seen.add((problem.line, problem.column))
+            listed.append(problem)
+        return sorted(listed, key=lambda p: (p.line or 0, p.column or ""))
 
     def verbose_name(self, name) -> str:
         try:

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from bodies.models import Body, Institution, Membership, Person, Site
+from bodies.models import Body, Institution, Membership, Person
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +197,381 @@ def test_writing_a_problem_statement_one_may_not_read_is_an_error(world, prefect
     response = upload(prefecture, "bodies.body", csv_bytes(rows))
     assert "problematique" in [p[1] for p in problems(response)], problems(response)
     assert "Vous ne lisez pas la problématique" in messages_of(response)
+
+
+# -- errors: line in the file, column as in its header, French ------------------------------
+
+MEMBERSHIP_HEADER = ["id", "instance", "personne", "institution", "role", "debut", "fin"]
+
+
+@pytest.fixture
+def newcomer(world):
+    return factories.person("Nouvelle", "Recrue", created_by=world.users["prefecture"])
+
+
+def test_every_bad_row_is_listed_with_its_line_and_column_and_nothing_is_saved(
+    world, prefecture, newcomer
+):
+    before = Membership.objects.count()
+    rows = [
+        MEMBERSHIP_HEADER,
+        ["", world.body_a.pk, newcomer.pk, world.inst_a.pk, "appointed", "2024-03-01", ""],
+        ["", world.body_a.pk, world.person_b.pk, world.inst_a.pk, "appointed", "le 3 mars", ""],
+        ["", world.body_b.pk, newcomer.pk, world.inst_a.pk, "appointed", "2024-03-01", ""],
+        ["", world.body_a.pk, newcomer.pk, world.inst_a.pk, "doyen", "2025-03-01", ""],
+    ]
+    response = upload(prefecture, "bodies.membership", csv_bytes(rows))
+    found = {(p[0], p[1]) for p in problems(response)}
+    assert (3, "debut") in found  # a date in no known format
+    assert (3, "personne") in found  # Rhône's person: out of the perimeter
+    assert (4, "instance") in found  # Rhône's body
+    assert (5, "role") in found
+    text = messages_of(response)
+    assert "attendue sous la forme AAAA-MM-JJ ou JJ/MM/AAAA" in text
+    assert "hors de votre périmètre" in text
+    assert "started_on" not in page_text(response) and "body" not in {p[1] for p in found}
+    assert "Ligne" in page_text(response) and "<code>debut</code>" in page_text(response)
+    assert "process_import" not in page_text(response)  # nothing to confirm
+    assert Membership.objects.count() == before
+
+
+def test_model_validation_errors_name_the_files_column(world, prefecture, newcomer):
+    rows = [
+        MEMBERSHIP_HEADER,
+        [
+            "",
+            world.body_a.pk,
+            newcomer.pk,
+            world.inst_a.pk,
+            "appointed",
+            "2024-03-01",
+            "2024-01-01",
+        ],
+    ]
+    response = upload(prefecture, "bodies.membership", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "fin")]
+    assert "ne peut précéder son début" in messages_of(response)
+
+
+def test_line_numbers_are_the_files_even_after_blank_lines_and_multiline_cells(world, prefecture):
+    content = (
+        b"id,prenom,nom,courriel\n"
+        b',"Ana\n\nis",Dupont,ana@example.org\n'  # a cell over three lines: lines 2-4
+        b"\n"
+        b",Jean,Durand,pas-un-courriel\n"  # line 6
+    )
+    response = upload(prefecture, "bodies.person", content)
+    assert [(p[0], p[1]) for p in problems(response)] == [(6, "courriel")]
+
+
+def test_french_dates_are_accepted_as_well_as_iso(world, prefecture, newcomer):
+    rows = [
+        MEMBERSHIP_HEADER,
+        ["", world.body_a.pk, newcomer.pk, world.inst_a.pk, "appointed", "01/03/2024", ""],
+    ]
+    confirm(
+        prefecture, "bodies.membership", upload(prefecture, "bodies.membership", csv_bytes(rows))
+    )
+    assert Membership.objects.get(person=newcomer).started_on == datetime.date(2024, 3, 1)
+
+
+def test_people_institutions_and_bodies_may_be_named_and_the_substitute_is_read(
+    world, prefecture, newcomer
+):
+    substitute = factories.person("Sam", "Suppléant", created_by=world.users["prefecture"])
+    rows = [
+        ["instance", "personne", "institution", "role", "debut", "suppleant"],
+        [
+            world.body_a.name,
+            "nouvelle recrue",
+            "Ville de Grenoble",
+            "Membre désigné",
+            "2024-03-01",
+            "Sam Suppléant",
+        ],
+    ]
+    preview = upload(prefecture, "bodies.membership", csv_bytes(rows))
+    confirm(prefecture, "bodies.membership", preview)
+    seat = Membership.objects.get(person=newcomer)
+    assert (seat.body, seat.institution, seat.substitute, seat.role) == (
+        world.body_a,
+        world.inst_a,
+        substitute,
+        "appointed",
+    )
+
+
+def test_an_unknown_or_ambiguous_name_is_an_error_on_its_line(world, prefecture, newcomer):
+    factories.person("Nouvelle", "Recrue", created_by=world.users["prefecture"])  # a namesake
+    rows = [
+        ["instance", "personne", "institution", "role", "debut"],
+        ["CLSPD de Nulle-Part", "Nouvelle Recrue", "Ville de Personne", "appointed", "2024-03-01"],
+    ]
+    response = upload(prefecture, "bodies.membership", csv_bytes(rows))
+    by_column = {p[1]: p[2] for p in problems(response)}
+    assert "inconnu(e) ou hors de votre périmètre" in by_column["instance"]
+    assert "inconnu(e) ou hors de votre périmètre" in by_column["institution"]
+    assert "ambigu" in by_column["personne"] and "indiquez le numéro" in by_column["personne"]
+
+
+def test_a_name_out_of_the_perimeter_reads_as_unknown(world, prefecture):
+    rows = [["id", "categorie", "nom", "departement"], ["", "commune", "Ville de Vienne", "69"]]
+    response = upload(prefecture, "bodies.institution", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "departement")]
+    assert not Institution.objects.filter(name="Ville de Vienne").exists()
+
+
+def test_an_out_of_perimeter_id_is_an_error_not_a_skip(world, prefecture):
+    rows = [
+        ["id", "nature", "nom", "code_qpv", "departement"],
+        [world.site_b.pk, "qpv", "Duchère rénovée", "QN06901A", "69"],
+    ]
+    response = upload(prefecture, "bodies.site", csv_bytes(rows))
+    assert (2, "id") in [(p[0], p[1]) for p in problems(response)]
+    world.site_b.refresh_from_db()
+    assert world.site_b.name == "Duchère"
+
+
+def test_a_nul_byte_is_an_error_on_its_line(world, prefecture):
+    rows = [["prenom", "nom"], ["Ana", "Du\x00pont"]]
+    response = upload(prefecture, "bodies.person", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "nom")]
+    assert "caractère nul" in messages_of(response)
+
+
+def test_a_formula_cell_of_a_workbook_is_refused_on_its_line(world, prefecture):
+    content = xlsx_bytes([["prenom", "nom"], ["Ana", "Dupont"], ["=A2", "Durand"]])
+    response = upload(prefecture, "bodies.person", content)
+    assert [(p[0], p[1]) for p in problems(response)] == [(3, "prenom")]
+    assert not Person.objects.filter(last_name="Dupont").exists()  # all or nothing
+
+
+def test_duplicate_rows_and_twice_the_same_record_are_errors(world, prefecture):
+    rows = [
+        ["id", "prenom", "nom"],
+        ["", "Ana", "Dupont"],
+        ["", "Ana", "Dupont"],
+        [world.person_a.pk, "Canari", "Alpha"],
+        [world.person_a.pk, "Canari", "Alpha bis"],
+    ]
+    response = upload(prefecture, "bodies.person", csv_bytes(rows))
+    found = [(p[0], p[1]) for p in problems(response)]
+    assert (3, None) in found and (5, "id") in found
+    assert "Ligne identique à la ligne 2" in messages_of(response)
+    assert "Même fiche que la ligne 4" in messages_of(response)
+
+
+def test_huge_numbers_are_errors_not_crashes(world, prefecture):
+    rows = [
+        ["id", "type", "nom", "commune", "instance_parente"],
+        ["9" * 30, "CLSPD", "Énorme", "38185", ""],
+        ["", "GT", "Groupe", "", "9" * 30],
+    ]
+    response = upload(prefecture, "bodies.body", csv_bytes(rows))
+    assert response.status_code == 200
+    found = [(p[0], p[1]) for p in problems(response)]
+    assert (2, "id") in found and (3, "instance_parente") in found
+
+
+# -- bad files --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content,name,format,expected",
+    [
+        (b"", "vide.csv", CSV_FORMAT, "fichier soumis est vide"),  # Django's own refusal
+        (b"\n\n", "blanc.csv", CSV_FORMAT, "Le fichier est vide"),
+        (b"prenom,nom\n", "entete.csv", CSV_FORMAT, "ne contient que l’en-tête"),
+        ("prenom,nom\nRené,Léon\n".encode("latin-1"), "latin.csv", CSV_FORMAT, "UTF-8 (ligne 2)"),
+        (b"prenom,nom\nAna,Dupont\n", "renomme.xlsx", XLSX_FORMAT, "pas un classeur Excel"),
+        (b"PK\x03\x04 pas vraiment un zip", "casse.xlsx", XLSX_FORMAT, "pas un classeur Excel"),
+        (b"prenom,nom\nAna,Dupont\n", "fichier.ods", CSV_FORMAT, "Seuls les fichiers CSV"),
+        (b"prenom,nom\nAna,Dupont\n", "fichier.csv", XLSX_FORMAT, "ne correspond pas au format"),
+        (b"prenom,nom\nAna,Dupont\n", "fichier.csv", "2", "Sélectionnez un choix valide"),
+        (
+            b"prenom,nom,age\nAna,Dupont,3\n",
+            "inconnue.csv",
+            CSV_FORMAT,
+            "Colonne(s) inconnue(s) : « age »",
+        ),
+        (
+            b"prenom,courriel\nAna,a@example.org\n",
+            "manque.csv",
+            CSV_FORMAT,
+            "Colonne(s) manquante(s) : nom",
+        ),
+        (b"prenom,nom,nom\nAna,Dupont,X\n", "double.csv", CSV_FORMAT, "« nom » figure deux fois"),
+        (b'prenom,nom\n"Ana,Dupont\n', "guillemet.csv", CSV_FORMAT, "Ligne 2 : CSV illisible"),
+        (b"prenom,nom\nAna,Dupont,surplus\n", "large.csv", CSV_FORMAT, "au-delà de la dernière"),
+    ],
+)
+def test_a_bad_file_gets_a_french_answer_never_a_500(
+    world, prefecture, content, name, format, expected
+):
+    before = Person.objects.count()
+    response = upload(prefecture, "bodies.person", content, name=name, format=format)
+    assert response.status_code == 200
+    html = page_text(response)
+    assert expected in html.replace("&#x27;", "'").replace("&quot;", '"'), messages_of(response)
+    assert "Traceback" not in html and "Error" not in html
+    assert "process_import" not in html
+    assert Person.objects.count() == before
+
+
+def test_semicolon_csv_with_a_byte_order_mark_and_xlsx_are_read(world, prefecture):
+    rows = [["prenom", "nom", "courriel"], ["Zoé", "Point-Virgule", "zoe@example.org"]]
+    confirm(
+        prefecture,
+        "bodies.person",
+        upload(prefecture, "bodies.person", csv_bytes(rows, delimiter=";", bom=True)),
+    )
+    rows[1][1] = "Classeur"
+    confirm(prefecture, "bodies.person", upload(prefecture, "bodies.person", xlsx_bytes(rows)))
+    assert set(Person.objects.filter(first_name="Zoé").values_list("last_name", flat=True)) == {
+        "Point-Virgule",
+        "Classeur",
+    }
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(world, prefecture, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    content = csv_bytes([["prenom", "nom"]] + [["Ana", f"Dupont{n}"] for n in range(20)])
+    response = upload(prefecture, "bodies.person", content)
+    assert "Fichier trop volumineux" in page_text(response)
+    assert not Person.objects.filter(first_name="Ana").exists()
+
+
+def test_a_file_over_the_row_limit_is_refused(world, prefecture, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    content = csv_bytes([["prenom", "nom"]] + [["Ana", f"Dupont{n}"] for n in range(4)])
+    response = upload(prefecture, "bodies.person", content)
+    assert "plus de 3 lignes" in page_text(response)
+    assert not Person.objects.filter(first_name="Ana").exists()
+    settings.IMPORT_MAX_ROWS = 4
+    confirm(prefecture, "bodies.person", upload(prefecture, "bodies.person", content))
+    assert Person.objects.filter(first_name="Ana").count() == 4
+
+
+# -- roles and perimeter ----------------------------------------------------------------------
+
+
+def test_prefecture_creates_bodies_of_its_departement_only(world, prefecture):
+    rows = [
+        ["id", "type", "nom", "departement", "commune", "epci", "creee_le"],
+        ["", "CODAF", "", "38", "", "", "2020-01-01"],
+        ["", "CODAF", "", "69", "", "", "2020-01-01"],
+    ]
+    response = upload(prefecture, "bodies.body", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(3, "departement")]
+    assert not Body.objects.filter(type="CODAF").exists()
+    del rows[2]
+    confirm(prefecture, "bodies.body", upload(prefecture, "bodies.body", csv_bytes(rows)))
+    assert Body.objects.get(type="CODAF").department == world.isere
+
+
+def test_administrator_imports_anywhere(world, admin_client):
+    rows = [
+        ["id", "categorie", "nom", "departement", "commune"],
+        ["", "parquet", "Parquet de Lyon", "69", ""],
+        ["", "parquet", "Parquet de Grenoble", "38", ""],
+    ]
+    confirm(
+        admin_client,
+        "bodies.institution",
+        upload(admin_client, "bodies.institution", csv_bytes(rows)),
+    )
+    assert Institution.objects.filter(category="parquet").count() == 2
+
+
+def test_coordinator_seats_people_in_its_body_only(world, coordinator):
+    newcomer = factories.person("Nouvelle", "Recrue", created_by=world.users["coordinator"])
+    rows = [
+        MEMBERSHIP_HEADER,
+        ["", world.body_a.pk, newcomer.pk, world.inst_a.pk, "appointed", "2024-03-01", ""],
+        ["", world.body_b.pk, newcomer.pk, world.inst_a.pk, "appointed", "2024-03-01", ""],
+    ]
+    response = upload(coordinator, "bodies.membership", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(3, "instance")]
+    del rows[2]
+    confirm(
+        coordinator, "bodies.membership", upload(coordinator, "bodies.membership", csv_bytes(rows))
+    )
+    assert Membership.objects.get(person=newcomer).body == world.body_a
+
+
+def test_coordinator_imports_people_but_not_bodies_institutions_or_sites(world, coordinator):
+    rows = [["prenom", "nom"], ["Ana", "Dupont"]]
+    confirm(coordinator, "bodies.person", upload(coordinator, "bodies.person", csv_bytes(rows)))
+    assert Person.objects.filter(last_name="Dupont").exists()
+    for label in ("bodies.body", "bodies.institution", "bodies.site"):
+        assert upload(coordinator, label, csv_bytes(rows)).status_code == 403
+        prefix = DATASETS[label][0]
+        assert coordinator.get(reverse(f"admin:{prefix}_export")).status_code == 403
+
+
+def test_coordinator_cannot_change_a_person_out_of_its_perimeter(world, coordinator):
+    rows = [["id", "prenom", "nom"], [world.person_b.pk, "Canari", "Changé"]]
+    response = upload(coordinator, "bodies.person", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "id")]
+
+
+@pytest.mark.parametrize("role", ["member", "researcher", "national", "anonymous"])
+@pytest.mark.parametrize("label", list(DATASETS))
+def test_roles_without_the_administration_import_nothing(world, login, role, label):
+    client = login(world, role)
+    before = snapshot(label)
+    response = upload(client, label, csv_bytes([["prenom", "nom"], ["Ana", "Dupont"]]))
+    assert response.status_code in (302, 403)
+    assert snapshot(label) == before
+
+
+# -- the pages: French, and the CSP-safe « select all » ---------------------------------------
+
+ENGLISH = re.compile(
+    r"\b(Select all|Submit|Import finished|This (importer|exporter)|File to import|Resource|"
+    r"Line number|Errors|Preview|Confirm import|Skipped|Update|New|Delete|Home|Body Name|"
+    r"Started On|Row)\b"
+)
+
+
+def visible_text(html):
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize("label", list(DATASETS))
+def test_import_and_export_pages_are_french(world, admin_client, label):
+    prefix = DATASETS[label][0]
+    for url in (reverse(f"admin:{prefix}_import"), reverse(f"admin:{prefix}_export")):
+        text = visible_text(page_text(admin_client.get(url)))
+        assert not ENGLISH.search(text), ENGLISH.search(text).group(0)
+    export_text = visible_text(page_text(admin_client.get(reverse(f"admin:{prefix}_export"))))
+    assert "Tout cocher" in export_text
+
+
+def test_the_preview_and_the_errors_are_french(world, prefecture, newcomer):
+    rows = [
+        MEMBERSHIP_HEADER,
+        ["", world.body_a.pk, newcomer.pk, world.inst_a.pk, "appointed", "2024-03-01", ""],
+    ]
+    preview = upload(prefecture, "bodies.membership", csv_bytes(rows))
+    text = visible_text(page_text(preview))
+    assert "Aperçu" in text and "Création" in text
+    assert 'value="Confirmer l’importation"' in page_text(preview)
+    assert not ENGLISH.search(text), ENGLISH.search(text).group(0)
+    rows[1][5] = "hier"
+    text = visible_text(page_text(upload(prefecture, "bodies.membership", csv_bytes(rows))))
+    assert "Rien n’a été importé" in text
+    assert not ENGLISH.search(text), ENGLISH.search(text).group(0)
+
+
+def test_the_export_page_has_no_inline_handler_and_loads_the_select_all_script(world, admin_client):
+    html = page_text(admin_client.get(reverse("admin:bodies_membership_export")))
+    assert not re.search(r"\son[a-z]+\s*=", html)  # no onchange=, onclick=…
+    assert 'class="select-toggle"' in html
+    assert re.search(r'<script src="/static/js/export_fields\.js"', html)
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find("js/export_fields.js")) as handle:
+        script = handle.read()
+    assert "select-toggle" in script and "addEventListener" in script
