@@ -24,7 +24,12 @@ import logging
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    ValidationError,
+)
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
@@ -360,7 +365,14 @@ class RegistryDiff(resources.Diff):
     def read(resource, instance):
         if instance is None:
             return []
-        return [resource.export_field(f, instance) for f in resource.get_import_fields()]
+        return [RegistryDiff.cell(resource, f, instance) for f in resource.get_import_fields()]
+
+    @staticmethod
+    def cell(resource, field, instance):
+        try:
+            return resource.export_field(field, instance)
+        except ObjectDoesNotExist:  # a new row, before its relations are read
+            return ""
 
 
 # -- the shared base --------------------------------------------------------------------------
