@@ -575,3 +575,29 @@ def test_the_export_page_has_no_inline_handler_and_loads_the_select_all_script(w
     with open(finders.find("js/export_fields.js")) as handle:
         script = handle.read()
     assert "select-toggle" in script and "addEventListener" in script
+
+
+@pytest.mark.parametrize("label", list(DATASETS))
+def test_an_export_costs_the_same_queries_whatever_its_rows(world, admin_client, label):
+    """Related columns are read with the rows (select_related / prefetch_related), not one
+    query per row: the count is taken, rows are added, and it is taken again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            export(admin_client, label)
+        return len(queries)
+
+    first = count()
+    body = factories.body(Body.Type.CLSPD, commune=factories.commune("38151", "Échirolles", 36840))
+    for n in range(3):
+        person = factories.person("Ajout", f"Numéro{n}")
+        institution = factories.institution(name=f"Institution ajoutée {n}", dept=world.isere)
+        factories.membership(body, person, institution, substitute=world.person_b)
+        factories.site(f"Site {n}", f"QN0380{n + 2}M", world.isere).communes.add(world.grenoble)
+        factories.measurements(
+            factories.indicator(world.plan_a, f"Indicateur {n}"), {2023: n, 2024: n + 1}
+        )
+    body.sites.add(world.site_a)
+    assert count() == first
