@@ -601,3 +601,36 @@ def test_an_export_costs_the_same_queries_whatever_its_rows(world, admin_client,
         )
     body.sites.add(world.site_a)
     assert count() == first
+
+
+@pytest.mark.parametrize("role", ["admin", "prefecture", "coordinator"])
+def test_administration_exports_hold_no_canary_beyond_the_roles_reach(world, login, role):
+    """The leak test's canaries (tests/test_leaks.py), in every file the role may export,
+    CSV and XLSX, and in the preview of importing it back."""
+    from tests.test_leaks import CANARIES
+
+    client = login(world, role)
+    forbidden = [canary for canary, roles in CANARIES.items() if role not in roles]
+    checked = 0
+    for label, (prefix, _resource) in DATASETS.items():
+        if client.get(reverse(f"admin:{prefix}_export")).status_code != 200:
+            continue
+        for format in (CSV_FORMAT, XLSX_FORMAT):
+            content = export(client, label, format)
+            text = (
+                content.decode()
+                if format == CSV_FORMAT
+                else str(
+                    [
+                        c.value
+                        for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows()
+                        for c in row
+                    ]
+                )
+            )
+            preview = page_text(upload(client, label, content))
+            for canary in forbidden:
+                assert canary not in text, (label, format, canary)
+                assert canary not in preview, (label, format, canary)
+            checked += 1
+    assert checked >= 4
