@@ -19,6 +19,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from mail.sending import unsubscribe_token
 from partnerships.exports.pseudonyms import pseudonym
 from tests.conftest import ROLES
 
@@ -298,6 +299,9 @@ SITE_EXPECTATIONS = {
         for label in ("oparl:meeting", "oparl:agenda-item", "oparl:location")
     },
     "oparl:not-found": dict.fromkeys(ROLES, 404),  # any other path under the API
+    # an e-mail's « ne plus recevoir » link (issue 14): own is a token signed here for person
+    # A's address, other one whose signature does not match — the token is the only key
+    "mail:unsubscribe": {"own": dict.fromkeys(ROLES, 200), "other": dict.fromkeys(ROLES, 404)},
 }
 
 # Administration pages that belong to no model: role → answer.
@@ -479,6 +483,9 @@ def url_for(namespace, pattern, kind, scope, world, objs):
             return reverse(name, args=[(world.isere if scope == "own" else world.rhone).code])
         if kind[1].startswith("oparl:"):
             return oparl_url(name, kind[1], scope, world)
+        if kind[1] == "mail:unsubscribe":
+            token = unsubscribe_token(world.person_a.email, "convocation")
+            return reverse(name, args=[token if scope == "own" else token[:-2] + "xx"])
         if kind[1] == "meetings:meeting-detail":
             meeting = world.partners_meeting_a if scope == "own" else world.restricted_meeting
             return reverse(name, args=[meeting.pk])
