@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DEPARTMENTS ?= 38
 SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
+# The suite runs on every core (pytest-xdist): CI's budget is 20 minutes for both databases.
+# PYTEST_ARGS="-n 0 -x tests/test_exports.py" runs a part of it in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test install lint migrations-check bench clean
 

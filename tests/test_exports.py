@@ -208,6 +208,9 @@ def test_the_dictionary_describes_every_column(client):
     for column in DATASETS["attendance"].columns:
         assert f"<code>{column.name}</code>" in html
     assert "<code>represented</code>" in html  # allowed values
+    # The trail leads back to the catalogue the reader came from.
+    trail = html.split('class="fr-breadcrumb__list"')[1].split("</ol>")[0]
+    assert f'href="{reverse("exports:catalogue")}"' in trail
 
 
 def test_datapackage_declares_types_keys_and_licence(client):
