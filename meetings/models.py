@@ -8,6 +8,7 @@ commitments and institutions that never commit become visible (domain guide §1)
 import datetime
 
 from concurrency.fields import AutoIncVersionField
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
@@ -445,3 +446,47 @@ def attendance_rate_by_institution(body, since: datetime.date, meetings=None) ->
         {**row, "rate": round(100 * row["attended"] / row["expected"]) if row["expected"] else None}
         for row in rows
     ]
+
+
+class Convocation(models.Model):
+    """One convocation e-mail to one person for one meeting, as sent: each sending adds rows,
+    so the meeting page shows who was convened and when, and which e-mails failed (to send
+    again). `sequence` is the invitation's iCalendar SEQUENCE: it grows when the meeting
+    moves or is cancelled, so calendar applications replace the event they hold."""
+
+    class Method(models.TextChoices):
+        REQUEST = "REQUEST", _("Convocation")
+        CANCEL = "CANCEL", _("Annulation")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="convocations", verbose_name=_("réunion")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="convocations", verbose_name=_("personne")
+    )
+    address = models.EmailField(_("adresse"))
+    as_substitute = models.BooleanField(_("en tant que suppléant"), default=False)
+    method = models.CharField(_("envoi"), max_length=8, choices=Method.choices)
+    sequence = models.PositiveIntegerField(_("version de l’invitation"))
+    starts_at = models.DateTimeField(_("date et heure annoncées"))
+    place = models.CharField(_("lieu annoncé"), max_length=200, blank=True)
+    sent = models.BooleanField(_("envoyée"), help_text=_("Faux : l’envoi a échoué."))
+    sent_at = models.DateTimeField(_("le"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+
+    class Meta:
+        verbose_name = _("convocation")
+        verbose_name_plural = _("convocations")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["meeting", "-sent_at"], name="meetings_convocation_idx")]
+
+    def __str__(self):
+        return f"{self.person} — {self.meeting}"
+

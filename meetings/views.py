@@ -1,5 +1,3 @@
-import datetime
-
 from concurrency.forms import get_signer
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -9,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from django.utils.translation import ngettext
 
 from bodies.access import (
     access_for,
@@ -22,16 +20,10 @@ from bodies.access import (
 from bodies.models import Body
 from bodies.pagination import paginate
 
+from . import calendars, convocations
 from .filters import CommitmentFilter
 from .models import Commitment, CommitmentFollowUp, Meeting
 from .services import MeetingAlreadyRecorded, MeetingConflict, MeetingPage, posted_date
-
-MEETING_DURATION = datetime.timedelta(hours=2)  # the registry records a start only
-ICAL_STATUS = {
-    Meeting.Status.PLANNED: "TENTATIVE",
-    Meeting.Status.HELD: "CONFIRMED",
-    Meeting.Status.CANCELLED: "CANCELLED",
-}
 
 
 def meeting_detail(request, pk):
@@ -70,7 +62,89 @@ def meeting_detail(request, pk):
         ],
         "can_edit": can_record_meetings(access, body),
     }
+    if context["can_edit"]:
+        context["convocation"] = convocations.summary(meeting)
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def meeting_convocation(request, pk):
+    """« Envoyer la convocation »: GET shows who it will reach and who it leaves out (no
+    address, may not read the meeting, stopped convocations); POST sends it — a second
+    sending asks for confirmation first; `retry` sends again only the e-mails that failed.
+    A cancelled meeting sends its cancellation to those convened. The meeting's
+    coordinators and administrators only."""
+    access = access_for(request.user)
+    meeting = get_object_or_404(
+        Meeting.objects.readable_by(access).select_related("body__department"), pk=pk
+    )
+    if not can_record_meetings(access, meeting.body):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(
+            _("Seuls les coordonnateurs de l’instance envoient ses convocations.")
+        )
+    data = request.POST if request.method == "POST" else request.GET
+    substitutes = data.get("substitutes") == "1"
+    retry = request.method == "POST" and "retry" in request.POST
+    method = convocations.method_for(meeting)
+    plan = (
+        convocations.plan(meeting, method, substitutes=substitutes, only_failed=retry)
+        if method
+        else None
+    )
+    latest = convocations.latest_by_person(meeting)
+    already = [row for row in latest.values() if row.sent and row.method == method]
+    context = {
+        "meeting": meeting,
+        "body": meeting.body,
+        "plan": plan,
+        "substitutes": substitutes,
+        "already": already,
+        "failed": [row for row in latest.values() if not row.sent],
+        "confirm": False,
+    }
+    if request.method != "POST":
+        return render(request, "meetings/convocation.html", context)
+    if plan is None:
+        messages.error(request, _("Une réunion tenue ou passée ne se convoque plus."))
+        return redirect(meeting)
+    if not plan.recipients:
+        messages.warning(request, _("Aucune personne à convoquer : rien n’a été envoyé."))
+        return redirect("meetings:meeting-convocation", meeting.pk)
+    if already and not retry and request.POST.get("confirm") != "1":
+        context["confirm"] = True
+        return render(request, "meetings/convocation.html", context)
+    report = convocations.convene(plan, request.user)
+    if report.sent:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d convocation envoyée.",
+                "%(count)d convocations envoyées.",
+                len(report.sent),
+            )
+            % {"count": len(report.sent)}
+            if method == convocations.Method.REQUEST
+            else ngettext(
+                "%(count)d annulation envoyée.",
+                "%(count)d annulations envoyées.",
+                len(report.sent),
+            )
+            % {"count": len(report.sent)},
+        )
+    if report.failed:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)d convocation n’a pas pu être envoyée : le serveur de courriel ne "
+                "répond pas ou l’a refusée. Vous pouvez la renvoyer depuis cette page.",
+                "%(count)d convocations n’ont pas pu être envoyées : le serveur de courriel ne "
+                "répond pas ou les a refusées. Vous pouvez les renvoyer depuis cette page.",
+                len(report.failed),
+            )
+            % {"count": len(report.failed)},
+        )
+    return redirect(meeting)
 
 
 ROW_PREFIXES = ("agenda", "guests", "decisions", "commitments")
@@ -242,25 +316,14 @@ def body_calendar(request, body_id):
     decisions and attendance never go into the feed."""
     access = access_for(request.user)
     body = get_object_or_404(Body.objects.visible_to(access), pk=body_id)
-    meetings = Meeting.objects.readable_by(access).filter(body=body).order_by("starts_at")
-    calendar = Calendar()
-    calendar.add("prodid", "-//Registre des partenariats locaux de sécurité//FR")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", body.name)
-    calendar.add("x-wr-timezone", "Europe/Paris")
-    host = request.get_host()
-    for meeting in meetings:
-        event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@{host}")
-        event.add("dtstamp", meeting.updated_at)
-        event.add("dtstart", meeting.starts_at)
-        event.add("dtend", meeting.starts_at + MEETING_DURATION)
-        event.add("summary", f"{meeting.get_kind_display()} — {body.name}")
-        if meeting.place:
-            event.add("location", meeting.place)
-        event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
-        event.add("status", ICAL_STATUS[meeting.status])
-        calendar.add_component(event)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    meetings = (
+        Meeting.objects.readable_by(access)
+        .filter(body=body)
+        .select_related("body")
+        .order_by("starts_at")
+    )
+    response = HttpResponse(
+        calendars.feed(meetings, body.name), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'inline; filename="instance-{body.pk}.ics"'
     return response

@@ -205,6 +205,28 @@ SITE_EXPECTATIONS = {
             "national": 404,
         },
     },
+    # « Envoyer la convocation » (issue 14): own is body A's partners-only formation, other
+    # the GLTD's restricted meeting; those who may read it but not convene get 403
+    "meetings:meeting-convocation": {
+        "own": {
+            "anonymous": 404,
+            "admin": 200,
+            "prefecture": 403,
+            "coordinator": 200,
+            "member": 403,
+            "researcher": 404,
+            "national": 403,
+        },
+        "other": {
+            "anonymous": 404,
+            "admin": 200,
+            "prefecture": 404,
+            "coordinator": 404,
+            "member": 403,
+            "researcher": 404,
+            "national": 404,
+        },
+    },
     "meetings:meeting-detail": {
         "own": {
             "anonymous": 404,
@@ -486,7 +508,7 @@ def url_for(namespace, pattern, kind, scope, world, objs):
         if kind[1] == "mail:unsubscribe":
             token = unsubscribe_token(world.person_a.email, "convocation")
             return reverse(name, args=[token if scope == "own" else token[:-2] + "xx"])
-        if kind[1] == "meetings:meeting-detail":
+        if kind[1] in ("meetings:meeting-detail", "meetings:meeting-convocation"):
             meeting = world.partners_meeting_a if scope == "own" else world.restricted_meeting
             return reverse(name, args=[meeting.pk])
         return reverse(name)
