@@ -490,3 +490,28 @@ class Convocation(models.Model):
     def __str__(self):
         return f"{self.person} — {self.meeting}"
 
+
+class CommitmentReminder(models.Model):
+    """A commitment named in a reminder sent to an address on a day: the daily reminders
+    (`send_reminders`) skip a commitment reminded to that address in the last week, so a
+    second run the same day sends nothing new."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("engagement"),
+    )
+    address = models.EmailField(_("adresse"))
+    sent_on = models.DateField(_("envoyé le"))
+
+    class Meta:
+        verbose_name = _("rappel d’engagement")
+        verbose_name_plural = _("rappels d’engagements")
+        ordering = ["-sent_on", "pk"]
+        indexes = [
+            models.Index(fields=["address", "sent_on"], name="meetings_reminder_address_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.address} — {self.sent_on}"

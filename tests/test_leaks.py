@@ -147,6 +147,8 @@ EMAIL_CANARIES = {
     "CANARY-RESTRICTED-PLACE-GLTD": set(),
     "CANARY-RESTRICTED-GLTD-A": set(),
     "CANARY-RESTRICTED-COMMITMENT-GLTD": set(),
+    # body A's overdue partners-only commitment, in its coordinator's reminder
+    "CANARY-PARTNERS-COMMITMENT-A": {"coordinator"},
     "CANARY-RESTRICTED-PLAN-GLTD": set(),
     "CANARY-PARTNERS-DIAGNOSTIC-A": set(),
     "CANARY-DRAFT-PLAN-A": set(),
@@ -171,14 +173,17 @@ def email_text(message) -> str:
 
 
 def send_every_email(world, login):
-    """Every e-mail the registry sends, in the test world: each meeting planned three weeks
-    ahead and convened (substitutes included), as an administrator may."""
+    """Every e-mail the registry sends, in the test world: the reminders of commitments, then
+    each meeting planned three weeks ahead and convened (substitutes included), as an
+    administrator may."""
     import datetime
 
+    from django.core.management import call_command
     from django.utils import timezone
 
     from meetings.models import Meeting
 
+    call_command("send_reminders")
     ahead = timezone.now() + datetime.timedelta(days=21)
     Meeting.objects.update(starts_at=ahead, status="planned")
     client = login(world, "admin")
