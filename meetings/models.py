@@ -67,6 +67,15 @@ class Meeting(models.Model):
         help_text=_("Par défaut : selon le type d’instance et la nature de la réunion."),
     )
     minutes = models.TextField(_("compte rendu"), blank=True)
+    minutes_approved_at = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="approved_minutes",
+        verbose_name=_("compte rendu approuvé en réunion du"),
+        help_text=_("Une réunion tenue plus tard, de la même instance."),
+    )
     version = AutoIncVersionField(_("version"))
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     # The one-time token of the form that recorded it: the same form sent twice finds it.
@@ -515,3 +524,4 @@ class CommitmentReminder(models.Model):
 
     def __str__(self):
         return f"{self.address} — {self.sent_on}"
+

@@ -5,22 +5,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bodies.access import (
     access_for,
-    can_read,
-    can_read_commitment,
     can_record_meetings,
-    can_see_member_names,
-    is_named_on_meeting,
 )
 from bodies.models import Body
 from bodies.pagination import paginate
 
-from . import calendars, convocations
+from . import calendars, convocations, minutes
 from .filters import CommitmentFilter
 from .models import Commitment, CommitmentFollowUp, Meeting
 from .services import MeetingAlreadyRecorded, MeetingConflict, MeetingPage, posted_date
@@ -32,39 +28,109 @@ def meeting_detail(request, pk):
     level than the reader's are left out; names appear to the body's partners only."""
     access = access_for(request.user)
     meeting = get_object_or_404(
-        Meeting.objects.readable_by(access).select_related("body__department"), pk=pk
+        Meeting.objects.readable_by(access).select_related(
+            "body__department", "minutes_approved_at"
+        ),
+        pk=pk,
     )
     body = meeting.body
-    named = is_named_on_meeting(access, meeting)  # attendees are named on its decisions
-
     context = {
         "meeting": meeting,
         "body": body,
-        "agenda_items": meeting.agenda_items.all(),
-        "attendances": meeting.attendances.select_related(
-            "person", "institution", "represented_by", "membership"
-        ).order_by("institution__name", "person__last_name"),
-        "show_names": can_see_member_names(access, body, named=named),
-        "decisions": [
-            d
-            for d in meeting.decisions.select_related("agenda_item")
-            if can_read(access, body, d.confidentiality, named=named)
-        ],
-        "commitments": [
-            c
-            for c in meeting.commitments.select_related("owner_institution", "owner_person")
-            if can_read_commitment(access, body, c)
-        ],
-        "follow_ups": [
-            f
-            for f in meeting.follow_ups.select_related("commitment__owner_institution")
-            if can_read_commitment(access, body, f.commitment)
-        ],
+        **minutes.readable_record(access, meeting),
         "can_edit": can_record_meetings(access, body),
     }
     if context["can_edit"]:
         context["convocation"] = convocations.summary(meeting)
+        context["approval_choices"] = approval_choices(meeting)
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def _held_meeting(request, pk):
+    """A held meeting the reader may read, with its body (404 otherwise: a planned or
+    cancelled meeting has no minutes to circulate)."""
+    access = access_for(request.user)
+    meeting = get_object_or_404(
+        Meeting.objects.readable_by(access)
+        .held()
+        .select_related("body__department", "minutes_approved_at"),
+        pk=pk,
+    )
+    return access, meeting
+
+
+def meeting_minutes(request, pk):
+    """The minutes as a document to print (DSFR print styles: no navigation, each section
+    from a new page): header, attendance by institution, agenda, decisions, commitments,
+    follow-ups, the minutes' text — what the reader may read."""
+    access, meeting = _held_meeting(request, pk)
+    context = {"meeting": meeting, "body": meeting.body, **minutes.document_record(access, meeting)}
+    return render(request, "meetings/minutes.html", context)
+
+
+def meeting_minutes_odt(request, pk):
+    """The same minutes as an OpenDocument text, to circulate and file."""
+    access, meeting = _held_meeting(request, pk)
+    content = minutes.odt(meeting, minutes.document_record(access, meeting))
+    response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.text")
+    day = timezone.localdate(meeting.starts_at).isoformat()
+    response["Content-Disposition"] = f'attachment; filename="compte-rendu-{meeting.pk}-{day}.odt"'
+    return response
+
+
+def approval_choices(meeting):
+    """The meetings at which `meeting`'s minutes may be approved: later held meetings of the
+    same body."""
+    return (
+        Meeting.objects.held()
+        .filter(body_id=meeting.body_id, starts_at__gt=meeting.starts_at)
+        .order_by("starts_at")
+    )
+
+
+def meeting_minutes_approve(request, pk):
+    """Marks a held meeting's minutes approved at a later held meeting of the body (or
+    clears the mark): « compte rendu approuvé le … ». Its coordinators and administrators."""
+    access, meeting = _held_meeting(request, pk)
+    if not can_record_meetings(access, meeting.body):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(
+            _("Seuls les coordonnateurs de l’instance approuvent ses comptes rendus.")
+        )
+    choices = approval_choices(meeting)
+    if request.method == "POST":
+        value = request.POST.get("approved_at", "")
+        if value == "":
+            approved_at = None
+        else:
+            approved_at = choices.filter(pk=value).first() if value.isdigit() else None
+            if approved_at is None:
+                messages.error(
+                    request,
+                    _("Choisissez une réunion tenue plus tard par la même instance."),
+                )
+                return render(
+                    request,
+                    "meetings/minutes_approve.html",
+                    {"meeting": meeting, "body": meeting.body, "choices": choices},
+                    status=400,
+                )
+        Meeting.objects.filter(pk=meeting.pk).update(minutes_approved_at=approved_at)
+        if approved_at:
+            messages.success(
+                request,
+                _("Compte rendu marqué approuvé le %(date)s.")
+                % {"date": formats.date_format(approved_at.date)},
+            )
+        else:
+            messages.success(request, _("Le compte rendu n’est plus marqué approuvé."))
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/minutes_approve.html",
+        {"meeting": meeting, "body": meeting.body, "choices": choices},
+    )
 
 
 def meeting_convocation(request, pk):

@@ -326,6 +326,14 @@ SITE_EXPECTATIONS = {
     "mail:unsubscribe": {"own": dict.fromkeys(ROLES, 200), "other": dict.fromkeys(ROLES, 404)},
 }
 
+# The minutes as a page to print and as an .odt (issue 14): whoever reads the meeting; and
+# marking them approved at a later meeting: those who convene it.
+SITE_EXPECTATIONS["meetings:meeting-minutes"] = SITE_EXPECTATIONS["meetings:meeting-detail"]
+SITE_EXPECTATIONS["meetings:meeting-minutes-odt"] = SITE_EXPECTATIONS["meetings:meeting-detail"]
+SITE_EXPECTATIONS["meetings:meeting-minutes-approve"] = SITE_EXPECTATIONS[
+    "meetings:meeting-convocation"
+]
+
 # Administration pages that belong to no model: role → answer.
 NOT_STAFF = {"anonymous": 302, "member": 302, "researcher": 302, "national": 302}
 ADMIN_SITE_EXPECTATIONS = {
@@ -508,7 +516,13 @@ def url_for(namespace, pattern, kind, scope, world, objs):
         if kind[1] == "mail:unsubscribe":
             token = unsubscribe_token(world.person_a.email, "convocation")
             return reverse(name, args=[token if scope == "own" else token[:-2] + "xx"])
-        if kind[1] in ("meetings:meeting-detail", "meetings:meeting-convocation"):
+        if kind[1] in (
+            "meetings:meeting-detail",
+            "meetings:meeting-convocation",
+            "meetings:meeting-minutes",
+            "meetings:meeting-minutes-odt",
+            "meetings:meeting-minutes-approve",
+        ):
             meeting = world.partners_meeting_a if scope == "own" else world.restricted_meeting
             return reverse(name, args=[meeting.pk])
         return reverse(name)
