@@ -60,11 +60,16 @@ def meeting_event(meeting, body_name: str) -> Event:
     return event
 
 
-def feed(meetings, name: str) -> bytes:
-    """A calendar of `meetings` (with `body` loaded)."""
+def feed(meetings, name: str, *, private: bool = False) -> bytes:
+    """A calendar of `meetings` (with `body` loaded). A private feed — a URL that calendar
+    services keep and sync elsewhere — leaves out a restricted meeting's place, as e-mails
+    do: its page has it, behind login."""
     calendar = new_calendar(name)
     for meeting in meetings:
-        calendar.add_component(meeting_event(meeting, meeting.body.name))
+        event = meeting_event(meeting, meeting.body.name)
+        if private and not shows_details(meeting):
+            event.pop("location", None)
+        calendar.add_component(event)
     return calendar.to_ical()
 
 

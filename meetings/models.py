@@ -525,3 +525,26 @@ class CommitmentReminder(models.Model):
     def __str__(self):
         return f"{self.address} — {self.sent_on}"
 
+
+class CalendarFeed(models.Model):
+    """A user's private calendar feed: a random token in a URL, for calendar applications
+    that cannot sign in. Only its SHA-256 is stored (the URL is shown once, when created);
+    deleting the row revokes it; it reads what its user may read, when it is read."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("utilisateur"),
+    )
+    token_hash = models.CharField(_("empreinte du jeton"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    last_read_at = models.DateTimeField(_("dernière lecture"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flux d’agenda privé")
+        verbose_name_plural = _("flux d’agenda privés")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return str(self.user)

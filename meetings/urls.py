@@ -19,4 +19,6 @@ urlpatterns = [
     path("bodies/<int:body_id>/calendar.ics", views.body_calendar, name="body-calendar"),
     path("bodies/<int:body_id>/meetings/", views.body_meetings, name="body-meetings"),
     path("commitments/", views.commitment_list, name="commitment-list"),
+    path("my/calendar/", views.calendar_feed, name="calendar-feed"),
+    path("calendar/<str:token>.ics", views.private_calendar, name="private-calendar"),
 ]

@@ -1,10 +1,16 @@
+import datetime
+import hashlib
+import secrets
+
 from concurrency.forms import get_signer
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,13 +18,15 @@ from django.utils.translation import ngettext
 from bodies.access import (
     access_for,
     can_record_meetings,
+    followed_bodies_q,
 )
 from bodies.models import Body
 from bodies.pagination import paginate
+from mail.sending import absolute_url
 
 from . import calendars, convocations, minutes
 from .filters import CommitmentFilter
-from .models import Commitment, CommitmentFollowUp, Meeting
+from .models import CalendarFeed, Commitment, CommitmentFollowUp, Meeting
 from .services import MeetingAlreadyRecorded, MeetingConflict, MeetingPage, posted_date
 
 
@@ -374,6 +382,71 @@ def commitment_list(request):
         "today": timezone.localdate(),
     }
     return render(request, "meetings/commitment_list.html", context)
+
+
+PRIVATE_FEED_PAST_DAYS = 365  # a private feed lists the last year's meetings and every one ahead
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@login_required
+def calendar_feed(request):
+    """« Mon agenda »: create (or replace) and revoke one's private calendar feed. The URL is
+    shown once, when created: only its hash is stored."""
+    access = access_for(request.user)
+    follows = followed_bodies_q(access) is not None
+    feed_url = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create" and follows:
+            token = secrets.token_urlsafe(32)
+            CalendarFeed.objects.update_or_create(
+                user=request.user, defaults={"token_hash": _token_hash(token)}
+            )
+            feed_url = absolute_url(reverse("meetings:private-calendar", args=[token]))
+        elif action == "revoke":
+            CalendarFeed.objects.filter(user=request.user).delete()
+            messages.success(
+                request, _("Le lien de votre agenda est révoqué : il ne fonctionne plus.")
+            )
+            return redirect("meetings:calendar-feed")
+    context = {
+        "feed": CalendarFeed.objects.filter(user=request.user).first(),
+        "feed_url": feed_url,
+        "follows": follows,
+    }
+    return render(request, "meetings/calendar_feed.html", context)
+
+
+def private_calendar(request, token):
+    """A user's private feed, read with its token and no session: the meetings of the bodies
+    it follows that it may read today, from a year ago on. 404 once revoked, when the
+    account is deactivated or follows no body any more. Never minutes or decisions, nor a
+    restricted meeting's place."""
+    feed = CalendarFeed.objects.filter(token_hash=_token_hash(token)).select_related("user")
+    feed = feed.first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    access = access_for(feed.user)
+    followed = followed_bodies_q(access)
+    if followed is None:
+        raise Http404
+    since = timezone.now() - datetime.timedelta(days=PRIVATE_FEED_PAST_DAYS)
+    meetings = (
+        Meeting.objects.readable_by(access)
+        .filter(followed, starts_at__gte=since)
+        .select_related("body")
+        .order_by("starts_at", "pk")
+    )
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=timezone.now())
+    response = HttpResponse(
+        calendars.feed(meetings, _("Mes réunions — registre des partenariats"), private=True),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def body_calendar(request, body_id):

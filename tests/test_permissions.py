@@ -324,6 +324,14 @@ SITE_EXPECTATIONS = {
     # an e-mail's « ne plus recevoir » link (issue 14): own is a token signed here for person
     # A's address, other one whose signature does not match — the token is the only key
     "mail:unsubscribe": {"own": dict.fromkeys(ROLES, 200), "other": dict.fromkeys(ROLES, 404)},
+    # one's private calendar feed (issue 14): the page to create and revoke it, for the signed
+    # in; the feed itself, read with its token and no session — own is the member's, other a
+    # token that was never issued
+    "meetings:calendar-feed": {**dict.fromkeys(ROLES, 200), "anonymous": 302},
+    "meetings:private-calendar": {
+        "own": dict.fromkeys(ROLES, 200),
+        "other": dict.fromkeys(ROLES, 404),
+    },
 }
 
 # The minutes as a page to print and as an .odt (issue 14): whoever reads the meeting; and
@@ -513,6 +521,8 @@ def url_for(namespace, pattern, kind, scope, world, objs):
             return reverse(name, args=[(world.isere if scope == "own" else world.rhone).code])
         if kind[1].startswith("oparl:"):
             return oparl_url(name, kind[1], scope, world)
+        if kind[1] == "meetings:private-calendar":
+            return reverse(name, args=[member_feed_token(world) if scope == "own" else "x" * 43])
         if kind[1] == "mail:unsubscribe":
             token = unsubscribe_token(world.person_a.email, "convocation")
             return reverse(name, args=[token if scope == "own" else token[:-2] + "xx"])
@@ -547,6 +557,20 @@ def url_for(namespace, pattern, kind, scope, world, objs):
     if view == "password_change":
         return reverse(name, args=[obj.pk])
     return reverse(name, args=[obj.pk])
+
+
+def member_feed_token(world) -> str:
+    """The member's private calendar token (its hash stored, as the page stores it)."""
+    import hashlib
+
+    from meetings.models import CalendarFeed
+
+    token = "member-feed-token-for-the-matrix-0123456789"
+    CalendarFeed.objects.update_or_create(
+        user=world.users["member"],
+        defaults={"token_hash": hashlib.sha256(token.encode()).hexdigest()},
+    )
+    return token
 
 
 def oparl_url(name, label, scope, world):
