@@ -57,7 +57,7 @@ class Plan:
 def latest_by_person(meeting) -> dict[int, Convocation]:
     """The last convocation row of each person for `meeting`. One query."""
     latest: dict[int, Convocation] = {}
-    for row in meeting.convocations.select_related("person").order_by("-sent_at", "-pk"):
+    for row in meeting.convocations.select_related("person__user").order_by("-sent_at", "-pk"):
         latest.setdefault(row.person_id, row)
     return latest
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -159,7 +160,19 @@ def meeting_convocation(request, pk):
         )
     data = request.POST if request.method == "POST" else request.GET
     substitutes = data.get("substitutes") == "1"
-    retry = request.method == "POST" and "retry" in request.POST
+    if request.method != "POST":
+        context = _convocation_context(meeting, substitutes, retry=False)
+        return render(request, "meetings/convocation.html", context)
+    with transaction.atomic():
+        # One sending at a time per meeting: a second press of the button waits for the
+        # first (PostgreSQL), then finds it sent and asks for confirmation. The lock is held
+        # while the e-mails go out, which EMAIL_TIMEOUT bounds.
+        list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk"))
+        meeting = Meeting.objects.select_related("body__department").get(pk=meeting.pk)
+        return _send_convocation(request, meeting, substitutes)
+
+
+def _convocation_context(meeting, substitutes: bool, retry: bool) -> dict:
     method = convocations.method_for(meeting)
     plan = (
         convocations.plan(meeting, method, substitutes=substitutes, only_failed=retry)
@@ -167,27 +180,31 @@ def meeting_convocation(request, pk):
         else None
     )
     latest = convocations.latest_by_person(meeting)
-    already = [row for row in latest.values() if row.sent and row.method == method]
-    context = {
+    return {
         "meeting": meeting,
         "body": meeting.body,
         "plan": plan,
         "substitutes": substitutes,
-        "already": already,
+        "already": [row for row in latest.values() if row.sent and row.method == method],
         "failed": [row for row in latest.values() if not row.sent],
         "confirm": False,
     }
-    if request.method != "POST":
-        return render(request, "meetings/convocation.html", context)
+
+
+def _send_convocation(request, meeting, substitutes):
+    retry = "retry" in request.POST
+    context = _convocation_context(meeting, substitutes, retry)
+    plan = context["plan"]
     if plan is None:
         messages.error(request, _("Une réunion tenue ou passée ne se convoque plus."))
         return redirect(meeting)
     if not plan.recipients:
         messages.warning(request, _("Aucune personne à convoquer : rien n’a été envoyé."))
         return redirect("meetings:meeting-convocation", meeting.pk)
-    if already and not retry and request.POST.get("confirm") != "1":
+    if context["already"] and not retry and request.POST.get("confirm") != "1":
         context["confirm"] = True
         return render(request, "meetings/convocation.html", context)
+    method = plan.method
     report = convocations.convene(plan, request.user)
     if report.sent:
         messages.success(
