@@ -154,7 +154,8 @@ def compose(kind: str, outgoing: Outgoing, language: str = "fr") -> EmailMultiAl
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        to=[formataddr((recipient.name, recipient.address))],
+        # a name is one line: a line break would refuse the header (or forge another)
+        to=[formataddr((" ".join(recipient.name.split()), recipient.address.strip()))],
         headers={
             "List-Unsubscribe": f"<{stop_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -187,7 +188,8 @@ def deliver(messages: list[EmailMultiAlternatives]) -> list[bool]:
         for message in messages:
             try:
                 results.append(bool(connection.send_messages([message])))
-            except (OSError, smtplib.SMTPException) as error:
+            except (OSError, smtplib.SMTPException, ValueError) as error:
+                # ValueError: a header Django refuses to send (BadHeaderError)
                 logger.error(
                     "Courriel « %s » non envoyé à %s (%s).", message.subject, message.to, error
                 )

@@ -4,6 +4,7 @@ Django's in-memory outbox, and once over SMTP to a real server (aiosmtpd) starte
 
 import copy
 import email
+import email.utils
 import logging
 import socket
 from email import policy
@@ -207,3 +208,15 @@ def test_the_production_path_over_smtp(settings, smtp_server):
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert parsed.get_body(("plain",)).get_content().count("Voir la page.") == 1
     assert "Voir la page." in parsed.get_body(("html",)).get_content()
+
+
+def test_a_line_break_in_a_name_forges_no_header():
+    report = send(
+        Kind.REMINDER,
+        [notice(name="Camille\nBcc: intrus@example.org"), notice("dominique@example.org")],
+    )
+    assert len(report.sent) == 2
+    headers = django_mail.outbox[0].message().as_string().split("\n\n")[0]
+    assert "\nBcc:" not in headers
+    to = email.utils.getaddresses([django_mail.outbox[0].message()["To"]])
+    assert [address for _name, address in to] == ["camille@example.org"]
