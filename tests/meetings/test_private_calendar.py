@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from bodies.models import today
 from meetings.models import CalendarFeed
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +118,23 @@ def test_a_user_following_no_body_cannot_create_one(recent, login):
 
 def test_an_unknown_token_is_a_404(client):
     assert client.get(reverse("meetings:private-calendar", args=["x" * 43])).status_code == 404
+
+
+def test_the_feed_costs_the_same_queries_with_more_meetings(
+    recent, login, client, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    world = recent
+    path = create(login(world, "member"))
+    client.logout()
+    # the feed and its user, the access (roles, person, seats), the meetings, the last read
+    with django_assert_num_queries(6):
+        assert client.get(path).status_code == 200
+    for days in range(10):
+        factories.meeting(
+            world.body_a, starts_at=timezone.now() + timezone.timedelta(days=days + 1)
+        )
+    with django_assert_num_queries(6):
+        response = client.get(path)
+    assert len(uids(response)) == 13
