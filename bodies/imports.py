@@ -56,9 +56,19 @@ def build_dataset(rows) -> tablib.Dataset:
     the file. At most `IMPORT_MAX_ROWS` rows are read: beyond that the file is refused
     before anything else is done with it."""
     limit = settings.IMPORT_MAX_ROWS
+    too_long = UnreadableFile(
+        _(
+            "Le fichier compte plus de %(limit)s lignes, la limite d’un import : "
+            "découpez-le en plusieurs fichiers."
+        )
+        % {"limit": limit}
+    )
     dataset = tablib.Dataset()
-    headers, width, lines = None, 0, []
+    headers, width, lines, read = None, 0, [], 0
     for line, cells in rows:
+        read += 1
+        if read > 2 * limit + 1000:  # blank lines are skipped, not read for ever
+            raise too_long
         cells = list(cells)
         if all(_blank(c) for c in cells):
             continue
@@ -71,13 +81,7 @@ def build_dataset(rows) -> tablib.Dataset:
             dataset.headers = headers
             continue
         if len(lines) >= limit:
-            raise UnreadableFile(
-                _(
-                    "Le fichier compte plus de %(limit)s lignes, la limite d’un import : "
-                    "découpez-le en plusieurs fichiers."
-                )
-                % {"limit": limit}
-            )
+            raise too_long
         if any(not _blank(c) for c in cells[width:]):
             raise UnreadableFile(
                 _(
@@ -163,6 +167,9 @@ class CSV(base_formats.CSV):
         return build_dataset(rows())
 
 
+MAX_COLUMNS = 200
+
+
 class XLSX(base_formats.XLSX):
     """The library's XLSX format, reading formulas as `Formula` rather than their cached
     values (or None when the file has none), the first sheet only, and saying in French
@@ -185,7 +192,9 @@ class XLSX(base_formats.XLSX):
             first = sheet.min_row or 1
 
             def rows():
-                for line, row in enumerate(sheet.iter_rows(), first):
+                # No dataset has a tenth of MAX_COLUMNS columns; a sheet formatted to its
+                # last column (16,384) is not read cell by cell.
+                for line, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), first):
                     yield (
                         line,
                         [

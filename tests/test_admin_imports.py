@@ -649,3 +649,13 @@ def test_round_trip_of_every_dataset_on_the_demo_data(demo, client, django_user_
         assert not problems(preview), (label, problems(preview)[:5])
         confirm(client, label, preview)
         assert snapshot(label) == before, label
+
+
+def test_blank_lines_are_skipped_but_not_read_for_ever(world, prefecture, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    content = b"prenom,nom\nAna,Dupont\n" + b",\n" * 1100
+    response = upload(prefecture, "bodies.person", content)
+    assert "plus de 3 lignes" in page_text(response)
+    content = b"prenom,nom\nAna,Dupont\n" + b",\n" * 500  # a spreadsheet's trailing blanks
+    confirm(prefecture, "bodies.person", upload(prefecture, "bodies.person", content))
+    assert Person.objects.filter(last_name="Dupont").count() == 1
