@@ -8,8 +8,8 @@ def bad_request(request, exception=None):
     """400: a malformed request (a NUL byte in the query string, a lookup the list does not
     declare, a date out of bounds). Django's own handler renders without the request. The API
     answers in its own format (OParl's error object)."""
-    if request.path.startswith("/oparl/"):
-        from .oparl.http import error_response
+    from .oparl.http import error_response, is_api_request
 
+    if is_api_request(request):
         return error_response(400, _("Requête mal formée."))
     return render(request, "400.html", status=400)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from bodies.validators import is_whole_number
+
 from .http import ApiError
 
 FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
@@ -17,7 +19,8 @@ FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
 DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE
 )
-CURSOR = re.compile(r"^(?:(?P<source>[a-z]+)-)?(?P<id>\d{1,18})$")
+# ASCII only: `\d` and `str.isdigit()` take « ١ » or « ² », which `int()` reads or refuses.
+CURSOR = re.compile(r"^(?:(?P<source>[a-z]+)-)?(?P<id>[0-9]{1,18})$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def list_params(request) -> ListParams:
             values[name] = parse_date_time(name, get[name])
     limit = get.get("limit", "")
     if limit:
-        if not limit.isdigit() or not 1 <= int(limit) <= settings.OPARL_MAX_PAGE_SIZE:
+        if not is_whole_number(limit) or not 1 <= int(limit) <= settings.OPARL_MAX_PAGE_SIZE:
             raise ApiError(
                 400,
                 _("« limit » est un nombre d’objets par page, de 1 à %(max)s.")

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -296,6 +297,12 @@ def test_cors_validators_and_not_modified(world, api):
         "after=institution-3",  # a single-kind list
         "modified_since=%00",
         "limit%00=1",
+        # Digits that are not ASCII: `str.isdigit()` accepts them, `int()` does not.
+        "limit=%C2%B2",  # ²
+        "limit=%D9%A1",  # ١ (Arabic-Indic one)
+        "limit=%D9%A3",  # ٣
+        "after=%C2%B2",
+        "after=%D9%A1%D9%A3",
     ],
 )
 def test_malformed_parameters_answer_400_in_oparl_format(world, api, query):
@@ -313,10 +320,42 @@ def test_an_unencoded_plus_in_a_date_is_understood(world, api):
     assert response.status_code == 200
 
 
-def test_writes_answer_405(world, api):
-    response = api.post(reverse("oparl:system"))
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+@pytest.mark.parametrize("name,args", [("oparl:system", []), ("oparl:body-meetings", ["38"])])
+def test_writes_answer_405_in_oparl_format_even_with_csrf_checks(world, method, name, args):
+    # A real client, unlike Django's test client, goes through the CSRF check: the API never
+    # writes, so it is exempt, and the method check answers.
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(reverse(name, args=args))
     assert response.status_code == 405 and "GET" in response["Allow"]
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
     assert not schema_errors("Error", response.json())
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "person/p_%00/",
+        "meeting/%00/",
+        "body/38/meeting/?after=%00",
+        "person/p_%ff%fe/",
+        "person/" + "p" * 3000 + "/",
+        "meeting/99999999999999999999999/",
+        "organization/-1/",
+        "location/%D9%A3/",
+    ],
+)
+def test_malformed_ids_answer_in_oparl_format(world, api, settings, path, debug):
+    """Whatever the setting of DEBUG (whose pages are HTML) and wherever the site is mounted."""
+    settings.DEBUG = debug
+    for script_name in ("", "/registre"):
+        response = api.get(API + path, SCRIPT_NAME=script_name)
+        assert response.status_code in (400, 404), path
+        assert response["Content-Type"] == "application/json", path
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert not schema_errors("Error", response.json())
 
 
 def test_rate_limit_per_client_address(world, api, settings):
