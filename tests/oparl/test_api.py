@@ -3,6 +3,7 @@ canary, pagination, incremental sync, tombstones, people's names, the HTTP contr
 CORS, validators, rate limit) and query counts that do not grow with the data."""
 
 import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
@@ -13,8 +14,10 @@ from django.utils import timezone
 
 from bodies.models import Body, Institution, Membership, Person
 from meetings.models import Meeting
+from partnerships.exports.datasets import DATASETS
 from partnerships.exports.pseudonyms import pseudonym
 from partnerships.oparl.models import PersonPseudonym
+from partnerships.oparl.people import api_identifier
 from tests import factories
 from tests.test_leaks import CANARIES
 
@@ -86,8 +89,8 @@ def test_an_anonymous_crawl_of_the_api_finds_no_canary_email_or_phone(world, api
         leaked += [value for value in (person.email, person.phone) if value and value in text]
     assert not leaked
     assert "@" not in text
-    # People sit in the crawled bodies, under their pseudonyms.
-    assert pseudonym(world.person_a.pk) in text and pseudonym(world.person_b.pk) in text
+    # People sit in the crawled bodies, under their identifiers in the API.
+    assert api_identifier(world.person_a.pk) in text and api_identifier(world.person_b.pk) in text
 
 
 def test_restricted_and_partners_meetings_are_not_listed_nor_counted(world, api):
@@ -150,7 +153,7 @@ def test_modified_since_returns_exactly_what_changed(world, api):
     base = f"http://testserver{API}"
     assert changed("oparl:body-meetings") == [f"{base}meeting/{world.meeting_a.pk}/"]
     assert changed("oparl:body-memberships") == [f"{base}membership/{moved.pk}/"]
-    assert changed("oparl:body-people") == [f"{base}person/{pseudonym(world.person_a.pk)}/"]
+    assert changed("oparl:body-people") == [f"{base}person/{api_identifier(world.person_a.pk)}/"]
     assert changed("oparl:body-organizations") == sorted(
         [
             f"{base}organization/{world.body_a.pk}/",  # its seat changed
@@ -210,19 +213,83 @@ def test_names_only_where_the_site_shows_them(world, api):
     )
 
     def person(p):
-        return api.get(reverse("oparl:person", args=[pseudonym(p.pk)])).json()
+        return api.get(reverse("oparl:person", args=[api_identifier(p.pk)])).json()
 
     assert person(mayor)["name"] == "Éric Piolle"  # chairs the CLSPD: public office
     assert person(consenting)["familyName"] == "Volontaire"
-    assert person(former)["name"] == pseudonym(former.pk)  # no longer in office
+    assert person(former)["name"] == api_identifier(former.pk)  # no longer in office
     anonymous = person(world.person_a)
-    assert anonymous["name"] == pseudonym(world.person_a.pk)
+    assert anonymous["name"] == api_identifier(world.person_a.pk)
     assert "familyName" not in anonymous and "Alpha" not in str(anonymous)
     assert [m["role"] for m in anonymous["membership"]] == ["Membre désigné", "Membre désigné"]
 
 
-def test_a_person_url_is_resolved_through_the_pseudonym_index(world, api):
-    url = reverse("oparl:person", args=[pseudonym(world.person_a.pk)])
+def _download(client, name) -> str:
+    response = client.get(reverse("exports:download", args=[name]))
+    assert response.status_code == 200, name
+    return b"".join(response.streaming_content).decode()
+
+
+def _api_id(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_api_person_ids_and_export_pseudonyms_never_meet(world, api):
+    """A name in the API must not lead to a pseudonym of the public files: that would give a
+    named person's attendance and commitments, read from files meant to hide who they are."""
+    mayor = factories.person("Éric", "Piolle")
+    factories.membership(world.body_a, mayor, world.inst_a, role="chair")
+    consenting = factories.person("Lucie", "Volontaire", public_name_consent=True)
+    factories.membership(world.body_a, consenting, world.inst_a)
+    for person in (mayor, consenting, world.person_a):
+        factories.attendance(world.meeting_a, person, world.inst_a)
+    factories.commitment(world.meeting_a, world.inst_a, "Tenir la permanence", owner_person=mayor)
+    former = factories.person("Paul", "Ancien")
+    factories.membership(world.body_b, former, world.inst_b).delete()  # a tombstone
+
+    answers = crawl(api)
+    api_text = "\n".join(r.content.decode() for r in answers.values())
+    exports = "\n".join(_download(api, name) for name in DATASETS)
+    people = {
+        path: response.json()
+        for path, response in answers.items()
+        if "/person/" in path and "/body/" not in path
+    }
+    assert {p.get("name") for p in people.values()} >= {"Éric Piolle", "Lucie Volontaire"}
+    assert any(p.get("deleted") for p in people.values())
+    for person in Person.objects.all():
+        assert pseudonym(person.pk) in exports or person in (former,)  # the files name them…
+        assert pseudonym(person.pk) not in api_text, person  # …the API never does
+    for path in people:
+        api_id = _api_id(path)
+        assert api_id not in exports, path
+        assert not api_id.startswith("p_")
+
+
+def test_the_people_list_cursor_is_not_the_internal_id(world, api):
+    for i in range(4):
+        factories.membership(world.body_a, factories.person("Nom", f"Numéro {i}"), world.inst_a)
+    url = reverse("oparl:body-people", args=["38"]) + "?limit=1"
+    cursors, served = [], []
+    while url:
+        page = api.get(url.removeprefix("http://testserver")).json()
+        served += [_api_id(obj["id"]) for obj in page["data"]]
+        url = page["links"].get("next")
+        if url:
+            cursors.append(parse_qs(urlsplit(url).query)["after"][0])
+    internal = {str(pk) for pk in Person.objects.values_list("pk", flat=True)}
+    assert len(served) == len(set(served)) == 5 and len(cursors) == 4
+    assert not internal & set(cursors)
+    assert cursors == served[:-1]  # the API's own identifier of the last person served
+    assert served == sorted(served)
+    # An internal id, or a malformed identifier, is not a position in this list.
+    for after in ("3", "person-3", "o_zz", served[0].upper()):
+        response = api.get(reverse("oparl:body-people", args=["38"]) + f"?after={after}")
+        assert response.status_code == 400, after
+
+
+def test_a_person_url_is_resolved_through_the_index(world, api):
+    url = reverse("oparl:person", args=[api_identifier(world.person_a.pk)])
     assert not PersonPseudonym.objects.exists()
     assert api.get(url).status_code == 200  # the index is completed once
     assert PersonPseudonym.objects.count() == Person.objects.count()
@@ -232,18 +299,20 @@ def test_a_person_url_is_resolved_through_the_pseudonym_index(world, api):
     assert len(queries) == 3, [q["sql"] for q in queries]
     newcomer = factories.person("Nina", "Nouvelle")
     factories.membership(world.body_a, newcomer, world.inst_a)
-    assert api.get(reverse("oparl:person", args=[pseudonym(newcomer.pk)])).status_code == 200
-    # A pseudonym of nobody: the index (complete) and the database's anti-join, then 404.
+    assert api.get(reverse("oparl:person", args=[api_identifier(newcomer.pk)])).status_code == 200
+    # An identifier of nobody: the index (complete) and the database's anti-join, then 404.
     with CaptureQueriesContext(connection) as queries:
-        assert api.get(reverse("oparl:person", args=["p_0123456789abcdef"])).status_code == 404
-    assert len(queries) == 3
+        assert api.get(reverse("oparl:person", args=["o_0123456789abcdef"])).status_code == 404
+    assert len(queries) == 2
+    # An export pseudonym names nobody in the API.
+    assert api.get(reverse("oparl:person", args=[pseudonym(newcomer.pk)])).status_code == 404
     # Someone seated nowhere (yet) is not public.
     loner = factories.person("Sans", "Siège")
-    assert api.get(reverse("oparl:person", args=[pseudonym(loner.pk)])).status_code == 404
+    assert api.get(reverse("oparl:person", args=[api_identifier(loner.pk)])).status_code == 404
 
 
 def test_a_person_who_no_longer_sits_anywhere_is_a_tombstone(world, api):
-    url = reverse("oparl:person", args=[pseudonym(world.person_b.pk)])
+    url = reverse("oparl:person", args=[api_identifier(world.person_b.pk)])
     assert api.get(url).status_code == 200
     before = api.get(url).json()
     world.membership_b.delete()
@@ -383,7 +452,8 @@ LISTS = {
     # the département; then per kind: the page, its totals (count and latest `modified`), and
     # where there are tombstones their page and totals; and what the objects embed
     "oparl:body-organizations": 10,  # 1 + bodies (4 + seats' URLs) + institutions (4)
-    "oparl:body-people": 6,  # 1 + people (page, totals, tombstones' two, seats embedded)
+    # 1 + the index's anti-join + people (page, totals, tombstones' two, seats embedded)
+    "oparl:body-people": 7,
     "oparl:body-memberships": 3,  # 1 + memberships, totals
     "oparl:body-meetings": 6,  # 1 + meetings, totals, tombstones and their totals, agenda
     "oparl:body-agenda-items": 3,  # 1 + items, totals
@@ -406,6 +476,11 @@ def grow(world, n):
 
 def test_lists_run_a_fixed_number_of_queries_whatever_the_data(world, api):
     def counts():
+        # People seated since the index was last completed are written to it once, by the
+        # next list of people: one insert per 2,000 of them, then never again.
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(reverse("oparl:body-people", args=["38"])).status_code == 200
+        assert len(queries) == LISTS["oparl:body-people"] + 1
         found = {}
         for name in LISTS:
             with CaptureQueriesContext(connection) as queries:
