@@ -93,6 +93,33 @@ def access_for(user) -> Access:
     return access
 
 
+def accesses_of_people(people) -> dict[int, Access]:
+    """What each of `people` may read, whether or not they have an account: what their
+    account reads when they have one (a deactivated account reads what the public reads),
+    otherwise what a member reads — the bodies where they sit today. E-mails (convocations,
+    reminders) carry only what this access reads. One query for the seats of those without
+    an account, and `access_for`'s three per account."""
+    people = list(people)
+    without_account = [p.pk for p in people if p.user_id is None]
+    seats: dict[int, set[int]] = {pk: set() for pk in without_account}
+    for person_id, body_id in (
+        Membership.objects.current()
+        .filter(person_id__in=without_account)
+        .order_by()
+        .values_list("person_id", "body_id")
+    ):
+        seats[person_id].add(body_id)
+    accesses = {}
+    for person in people:
+        if person.user_id is not None:
+            accesses[person.pk] = access_for(person.user)
+        else:
+            accesses[person.pk] = Access(
+                is_authenticated=True, person_id=person.pk, member_of=frozenset(seats[person.pk])
+            )
+    return accesses
+
+
 # -- records (one query) --------------------------------------------------------------------
 
 

@@ -127,6 +127,18 @@ def workspace_body_ids(access: Access) -> frozenset[int]:
     return access.coordinated | access.member_of
 
 
+def followed_bodies_q(access: Access, body: str = "body") -> Q | None:
+    """Records of the bodies a user follows in its private calendar: those it coordinates or
+    sits in, and those of its départements (prefecture staff); None when it follows none (an
+    administrator follows its own bodies only, like anyone)."""
+    q = Q()
+    if access.coordinated or access.member_of:
+        q |= Q(**{_ids(body): access.coordinated | access.member_of})
+    if access.departments:
+        q |= Q(**{_ids(_path(body, "department")): access.departments})
+    return q or None
+
+
 def coordinated_body_ids(access: Access) -> frozenset[int]:
     """The bodies whose plans and indicators the user keeps up to date."""
     return access.coordinated

@@ -8,6 +8,7 @@ commitments and institutions that never commit become visible (domain guide §1)
 import datetime
 
 from concurrency.fields import AutoIncVersionField
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
@@ -66,6 +67,15 @@ class Meeting(models.Model):
         help_text=_("Par défaut : selon le type d’instance et la nature de la réunion."),
     )
     minutes = models.TextField(_("compte rendu"), blank=True)
+    minutes_approved_at = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="approved_minutes",
+        verbose_name=_("compte rendu approuvé en réunion du"),
+        help_text=_("Une réunion tenue plus tard, de la même instance."),
+    )
     version = AutoIncVersionField(_("version"))
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     # The one-time token of the form that recorded it: the same form sent twice finds it.
@@ -445,3 +455,96 @@ def attendance_rate_by_institution(body, since: datetime.date, meetings=None) ->
         {**row, "rate": round(100 * row["attended"] / row["expected"]) if row["expected"] else None}
         for row in rows
     ]
+
+
+class Convocation(models.Model):
+    """One convocation e-mail to one person for one meeting, as sent: each sending adds rows,
+    so the meeting page shows who was convened and when, and which e-mails failed (to send
+    again). `sequence` is the invitation's iCalendar SEQUENCE: it grows when the meeting
+    moves or is cancelled, so calendar applications replace the event they hold."""
+
+    class Method(models.TextChoices):
+        REQUEST = "REQUEST", _("Convocation")
+        CANCEL = "CANCEL", _("Annulation")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="convocations", verbose_name=_("réunion")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="convocations", verbose_name=_("personne")
+    )
+    address = models.EmailField(_("adresse"))
+    as_substitute = models.BooleanField(_("en tant que suppléant"), default=False)
+    method = models.CharField(_("envoi"), max_length=8, choices=Method.choices)
+    sequence = models.PositiveIntegerField(_("version de l’invitation"))
+    starts_at = models.DateTimeField(_("date et heure annoncées"))
+    place = models.CharField(_("lieu annoncé"), max_length=200, blank=True)
+    sent = models.BooleanField(_("envoyée"), help_text=_("Faux : l’envoi a échoué."))
+    sent_at = models.DateTimeField(_("le"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+
+    class Meta:
+        verbose_name = _("convocation")
+        verbose_name_plural = _("convocations")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["meeting", "-sent_at"], name="meetings_convocation_idx")]
+
+    def __str__(self):
+        return f"{self.person} — {self.meeting}"
+
+
+class CommitmentReminder(models.Model):
+    """A commitment named in a reminder sent to an address on a day: the daily reminders
+    (`send_reminders`) skip a commitment reminded to that address in the last week, so a
+    second run the same day sends nothing new."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("engagement"),
+    )
+    address = models.EmailField(_("adresse"))
+    sent_on = models.DateField(_("envoyé le"))
+
+    class Meta:
+        verbose_name = _("rappel d’engagement")
+        verbose_name_plural = _("rappels d’engagements")
+        ordering = ["-sent_on", "pk"]
+        indexes = [
+            models.Index(fields=["address", "sent_on"], name="meetings_reminder_address_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.address} — {self.sent_on}"
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar feed: a random token in a URL, for calendar applications
+    that cannot sign in. Only its SHA-256 is stored (the URL is shown once, when created);
+    deleting the row revokes it; it reads what its user may read, when it is read."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("utilisateur"),
+    )
+    token_hash = models.CharField(_("empreinte du jeton"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    last_read_at = models.DateTimeField(_("dernière lecture"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flux d’agenda privé")
+        verbose_name_plural = _("flux d’agenda privés")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return str(self.user)

@@ -1,37 +1,34 @@
 import datetime
+import hashlib
+import secrets
 
 from concurrency.forms import get_signer
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F, Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from django.utils.translation import ngettext
 
 from bodies.access import (
     access_for,
-    can_read,
-    can_read_commitment,
     can_record_meetings,
-    can_see_member_names,
-    is_named_on_meeting,
+    followed_bodies_q,
 )
 from bodies.models import Body
 from bodies.pagination import paginate
+from mail.sending import absolute_url
 
+from . import calendars, convocations, minutes
 from .filters import CommitmentFilter
-from .models import Commitment, CommitmentFollowUp, Meeting
+from .models import CalendarFeed, Commitment, CommitmentFollowUp, Meeting
 from .services import MeetingAlreadyRecorded, MeetingConflict, MeetingPage, posted_date
-
-MEETING_DURATION = datetime.timedelta(hours=2)  # the registry records a start only
-ICAL_STATUS = {
-    Meeting.Status.PLANNED: "TENTATIVE",
-    Meeting.Status.HELD: "CONFIRMED",
-    Meeting.Status.CANCELLED: "CANCELLED",
-}
 
 
 def meeting_detail(request, pk):
@@ -40,37 +37,205 @@ def meeting_detail(request, pk):
     level than the reader's are left out; names appear to the body's partners only."""
     access = access_for(request.user)
     meeting = get_object_or_404(
-        Meeting.objects.readable_by(access).select_related("body__department"), pk=pk
+        Meeting.objects.readable_by(access).select_related(
+            "body__department", "minutes_approved_at"
+        ),
+        pk=pk,
     )
     body = meeting.body
-    named = is_named_on_meeting(access, meeting)  # attendees are named on its decisions
-
     context = {
         "meeting": meeting,
         "body": body,
-        "agenda_items": meeting.agenda_items.all(),
-        "attendances": meeting.attendances.select_related(
-            "person", "institution", "represented_by", "membership"
-        ).order_by("institution__name", "person__last_name"),
-        "show_names": can_see_member_names(access, body, named=named),
-        "decisions": [
-            d
-            for d in meeting.decisions.select_related("agenda_item")
-            if can_read(access, body, d.confidentiality, named=named)
-        ],
-        "commitments": [
-            c
-            for c in meeting.commitments.select_related("owner_institution", "owner_person")
-            if can_read_commitment(access, body, c)
-        ],
-        "follow_ups": [
-            f
-            for f in meeting.follow_ups.select_related("commitment__owner_institution")
-            if can_read_commitment(access, body, f.commitment)
-        ],
+        **minutes.readable_record(access, meeting),
         "can_edit": can_record_meetings(access, body),
     }
+    if context["can_edit"]:
+        context["convocation"] = convocations.summary(meeting)
+        context["approval_choices"] = approval_choices(meeting)
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def _held_meeting(request, pk):
+    """A held meeting the reader may read, with its body (404 otherwise: a planned or
+    cancelled meeting has no minutes to circulate)."""
+    access = access_for(request.user)
+    meeting = get_object_or_404(
+        Meeting.objects.readable_by(access)
+        .held()
+        .select_related("body__department", "minutes_approved_at"),
+        pk=pk,
+    )
+    return access, meeting
+
+
+def meeting_minutes(request, pk):
+    """The minutes as a document to print (DSFR print styles: no navigation, each section
+    from a new page): header, attendance by institution, agenda, decisions, commitments,
+    follow-ups, the minutes' text — what the reader may read."""
+    access, meeting = _held_meeting(request, pk)
+    context = {"meeting": meeting, "body": meeting.body, **minutes.document_record(access, meeting)}
+    return render(request, "meetings/minutes.html", context)
+
+
+def meeting_minutes_odt(request, pk):
+    """The same minutes as an OpenDocument text, to circulate and file."""
+    access, meeting = _held_meeting(request, pk)
+    content = minutes.odt(meeting, minutes.document_record(access, meeting))
+    response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.text")
+    day = timezone.localdate(meeting.starts_at).isoformat()
+    response["Content-Disposition"] = f'attachment; filename="compte-rendu-{meeting.pk}-{day}.odt"'
+    return response
+
+
+def approval_choices(meeting):
+    """The meetings at which `meeting`'s minutes may be approved: later held meetings of the
+    same body."""
+    return (
+        Meeting.objects.held()
+        .filter(body_id=meeting.body_id, starts_at__gt=meeting.starts_at)
+        .order_by("starts_at")
+    )
+
+
+def meeting_minutes_approve(request, pk):
+    """Marks a held meeting's minutes approved at a later held meeting of the body (or
+    clears the mark): « compte rendu approuvé le … ». Its coordinators and administrators."""
+    access, meeting = _held_meeting(request, pk)
+    if not can_record_meetings(access, meeting.body):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(
+            _("Seuls les coordonnateurs de l’instance approuvent ses comptes rendus.")
+        )
+    choices = approval_choices(meeting)
+    if request.method == "POST":
+        value = request.POST.get("approved_at", "")
+        if value == "":
+            approved_at = None
+        else:
+            approved_at = choices.filter(pk=value).first() if value.isdigit() else None
+            if approved_at is None:
+                messages.error(
+                    request,
+                    _("Choisissez une réunion tenue plus tard par la même instance."),
+                )
+                return render(
+                    request,
+                    "meetings/minutes_approve.html",
+                    {"meeting": meeting, "body": meeting.body, "choices": choices},
+                    status=400,
+                )
+        Meeting.objects.filter(pk=meeting.pk).update(minutes_approved_at=approved_at)
+        if approved_at:
+            messages.success(
+                request,
+                _("Compte rendu marqué approuvé le %(date)s.")
+                % {"date": formats.date_format(approved_at.date)},
+            )
+        else:
+            messages.success(request, _("Le compte rendu n’est plus marqué approuvé."))
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/minutes_approve.html",
+        {"meeting": meeting, "body": meeting.body, "choices": choices},
+    )
+
+
+def meeting_convocation(request, pk):
+    """« Envoyer la convocation »: GET shows who it will reach and who it leaves out (no
+    address, may not read the meeting, stopped convocations); POST sends it — a second
+    sending asks for confirmation first; `retry` sends again only the e-mails that failed.
+    A cancelled meeting sends its cancellation to those convened. The meeting's
+    coordinators and administrators only."""
+    access = access_for(request.user)
+    meeting = get_object_or_404(
+        Meeting.objects.readable_by(access).select_related("body__department"), pk=pk
+    )
+    if not can_record_meetings(access, meeting.body):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(
+            _("Seuls les coordonnateurs de l’instance envoient ses convocations.")
+        )
+    data = request.POST if request.method == "POST" else request.GET
+    substitutes = data.get("substitutes") == "1"
+    if request.method != "POST":
+        context = _convocation_context(meeting, substitutes, retry=False)
+        return render(request, "meetings/convocation.html", context)
+    with transaction.atomic():
+        # One sending at a time per meeting: a second press of the button waits for the
+        # first (PostgreSQL), then finds it sent and asks for confirmation. The lock is held
+        # while the e-mails go out, which EMAIL_TIMEOUT bounds.
+        list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk"))
+        meeting = Meeting.objects.select_related("body__department").get(pk=meeting.pk)
+        return _send_convocation(request, meeting, substitutes)
+
+
+def _convocation_context(meeting, substitutes: bool, retry: bool) -> dict:
+    method = convocations.method_for(meeting)
+    plan = (
+        convocations.plan(meeting, method, substitutes=substitutes, only_failed=retry)
+        if method
+        else None
+    )
+    latest = convocations.latest_by_person(meeting)
+    return {
+        "meeting": meeting,
+        "body": meeting.body,
+        "plan": plan,
+        "substitutes": substitutes,
+        "already": [row for row in latest.values() if row.sent and row.method == method],
+        "failed": [row for row in latest.values() if not row.sent],
+        "confirm": False,
+    }
+
+
+def _send_convocation(request, meeting, substitutes):
+    retry = "retry" in request.POST
+    context = _convocation_context(meeting, substitutes, retry)
+    plan = context["plan"]
+    if plan is None:
+        messages.error(request, _("Une réunion tenue ou passée ne se convoque plus."))
+        return redirect(meeting)
+    if not plan.recipients:
+        messages.warning(request, _("Aucune personne à convoquer : rien n’a été envoyé."))
+        return redirect("meetings:meeting-convocation", meeting.pk)
+    if context["already"] and not retry and request.POST.get("confirm") != "1":
+        context["confirm"] = True
+        return render(request, "meetings/convocation.html", context)
+    method = plan.method
+    report = convocations.convene(plan, request.user)
+    if report.sent:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d convocation envoyée.",
+                "%(count)d convocations envoyées.",
+                len(report.sent),
+            )
+            % {"count": len(report.sent)}
+            if method == convocations.Method.REQUEST
+            else ngettext(
+                "%(count)d annulation envoyée.",
+                "%(count)d annulations envoyées.",
+                len(report.sent),
+            )
+            % {"count": len(report.sent)},
+        )
+    if report.failed:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)d convocation n’a pas pu être envoyée : le serveur de courriel ne "
+                "répond pas ou l’a refusée. Vous pouvez la renvoyer depuis cette page.",
+                "%(count)d convocations n’ont pas pu être envoyées : le serveur de courriel ne "
+                "répond pas ou les a refusées. Vous pouvez les renvoyer depuis cette page.",
+                len(report.failed),
+            )
+            % {"count": len(report.failed)},
+        )
+    return redirect(meeting)
 
 
 ROW_PREFIXES = ("agenda", "guests", "decisions", "commitments")
@@ -236,31 +401,85 @@ def commitment_list(request):
     return render(request, "meetings/commitment_list.html", context)
 
 
+PRIVATE_FEED_PAST_DAYS = 365  # a private feed lists the last year's meetings and every one ahead
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@login_required
+def calendar_feed(request):
+    """« Mon agenda »: create (or replace) and revoke one's private calendar feed. The URL is
+    shown once, when created: only its hash is stored."""
+    access = access_for(request.user)
+    follows = followed_bodies_q(access) is not None
+    feed_url = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create" and follows:
+            token = secrets.token_urlsafe(32)
+            CalendarFeed.objects.update_or_create(
+                user=request.user, defaults={"token_hash": _token_hash(token)}
+            )
+            feed_url = absolute_url(reverse("meetings:private-calendar", args=[token]))
+        elif action == "revoke":
+            CalendarFeed.objects.filter(user=request.user).delete()
+            messages.success(
+                request, _("Le lien de votre agenda est révoqué : il ne fonctionne plus.")
+            )
+            return redirect("meetings:calendar-feed")
+    context = {
+        "feed": CalendarFeed.objects.filter(user=request.user).first(),
+        "feed_url": feed_url,
+        "follows": follows,
+    }
+    return render(request, "meetings/calendar_feed.html", context)
+
+
+def private_calendar(request, token):
+    """A user's private feed, read with its token and no session: the meetings of the bodies
+    it follows that it may read today, from a year ago on. 404 once revoked, when the
+    account is deactivated or follows no body any more. Never minutes or decisions, nor a
+    restricted meeting's place."""
+    feed = CalendarFeed.objects.filter(token_hash=_token_hash(token)).select_related("user")
+    feed = feed.first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    access = access_for(feed.user)
+    followed = followed_bodies_q(access)
+    if followed is None:
+        raise Http404
+    since = timezone.now() - datetime.timedelta(days=PRIVATE_FEED_PAST_DAYS)
+    meetings = (
+        Meeting.objects.readable_by(access)
+        .filter(followed, starts_at__gte=since)
+        .select_related("body")
+        .order_by("starts_at", "pk")
+    )
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=timezone.now())
+    response = HttpResponse(
+        calendars.feed(meetings, _("Mes réunions — registre des partenariats"), private=True),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def body_calendar(request, body_id):
     """An iCalendar feed of the body's meetings that the requester may read (public ones for
     a calendar application, which signs in as nobody). Each event links to its page; minutes,
     decisions and attendance never go into the feed."""
     access = access_for(request.user)
     body = get_object_or_404(Body.objects.visible_to(access), pk=body_id)
-    meetings = Meeting.objects.readable_by(access).filter(body=body).order_by("starts_at")
-    calendar = Calendar()
-    calendar.add("prodid", "-//Registre des partenariats locaux de sécurité//FR")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", body.name)
-    calendar.add("x-wr-timezone", "Europe/Paris")
-    host = request.get_host()
-    for meeting in meetings:
-        event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@{host}")
-        event.add("dtstamp", meeting.updated_at)
-        event.add("dtstart", meeting.starts_at)
-        event.add("dtend", meeting.starts_at + MEETING_DURATION)
-        event.add("summary", f"{meeting.get_kind_display()} — {body.name}")
-        if meeting.place:
-            event.add("location", meeting.place)
-        event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
-        event.add("status", ICAL_STATUS[meeting.status])
-        calendar.add_component(event)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    meetings = (
+        Meeting.objects.readable_by(access)
+        .filter(body=body)
+        .select_related("body")
+        .order_by("starts_at")
+    )
+    response = HttpResponse(
+        calendars.feed(meetings, body.name), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'inline; filename="instance-{body.pk}.ics"'
     return response

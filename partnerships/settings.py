@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "meetings",
     "partnerships",
     "partnerships.oparl",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,36 @@ SITE_TAGLINE = _(
 # Public lists
 PAGE_SIZE = 50
 
+# E-mail (mail/sending.py builds and sends every one; README "E-mail"). With EMAIL_HOST set,
+# SMTP; without it, under DEBUG (`make run`), the console; the suite uses Django's in-memory
+# outbox. A connection that does not answer within EMAIL_TIMEOUT seconds counts as a failure:
+# the page that sends says how many e-mails were not sent, and nothing waits longer.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+if not EMAIL_HOST:
+    EMAIL_HOST = "localhost"
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Registre des partenariats <ne-pas-repondre@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The registry's address as its users reach it: every link in an e-mail starts with it, and
+# the calendar invitations' identifiers end with its host name.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off.")
+    SITE_URL = "http://127.0.0.1:8000"
+
 # The OParl API (/oparl/v1/, partnerships/oparl/): objects per list page (a client may ask for
 # `limit` up to the maximum), seconds a client or proxy may keep an answer, and requests per
 # client address (`security_log.client_address`, behind `PROXY_COUNT` proxies) in each window
@@ -260,3 +291,6 @@ EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "exports-dump"))
 IMPORT_PENDING_DIR = os.environ.get(
     "IMPORT_PENDING_DIR", os.path.join(tempfile.gettempdir(), "registre-imports")
 )
+# An import file larger or longer than this is refused before it is read (bodies/imports.py).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))

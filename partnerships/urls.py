@@ -64,7 +64,10 @@ urlpatterns = [
     path("", include(actions_pages)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("mail.urls")),
+    # Django's language switch, which also records a signed-in user's choice as the language
+    # of its e-mails.
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,14 +3,17 @@ their status, which reads meetings), the action page (the commitments serving an
 
 from django.db.models import Count
 from django.shortcuts import render
+from django.utils.translation import check_for_language
+from django.views.i18n import set_language as django_set_language
 
 from actions.models import ActionPlan
 from actions.views import action_context
 from bodies.access import access_for, can_manage_plans
 from bodies.filters import BodyFilter
-from bodies.models import Body
+from bodies.models import Body, Person
 from bodies.pagination import paginate
 from bodies.views import body_context
+from mail.sending import remember_language
 from meetings.activity import bodies_with_status
 from meetings.summaries import body_meetings_summary, commitments_serving
 
@@ -41,6 +44,17 @@ def home(request):
     rows, total, active = status_table(bodies_with_status())
     context = {"type_rows": rows, "statuses": STATUSES, "total": total, "active_total": active}
     return render(request, "home.html", context)
+
+
+def set_language(request):
+    """Django's language switch; a signed-in user's choice also becomes the language of the
+    e-mails sent to its account's and its person's addresses."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and check_for_language(language):
+        person = Person.objects.filter(user=request.user).values_list("email", flat=True).first()
+        remember_language([request.user.email, person], language)
+    return response
 
 
 def permission_denied(request, exception=None):

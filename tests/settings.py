@@ -10,6 +10,7 @@ import sys
 os.environ.setdefault("SECRET_KEY", "test-suite-only-secret-key-not-for-production-use")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("PSEUDONYM_KEY", "test-suite-only-pseudonym-key-0123456789")
+os.environ.setdefault("SITE_URL", "https://registre.example.gouv.fr")
 
 from partnerships.settings import *  # noqa: F403
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from partnerships.exports.datasets import DATASETS
 from tests import factories
 from tests.conftest import ROLES
+from tests.odt import odt_text
 from tests.test_permissions import all_urls, objects, url_for
 
 pytestmark = pytest.mark.django_db
@@ -117,13 +118,16 @@ def test_canaries_appear_only_where_allowed(world, login):
         for url in sorted(urls):
             response = client.get(url)
             content_type = response.get("Content-Type", "")
-            if response.status_code != 200 or not (
-                content_type.startswith("text/") or content_type.startswith("application/json")
-            ):
+            if response.status_code != 200:
                 continue
-            html = (
-                b"".join(response.streaming_content) if response.streaming else response.content
-            ).decode()
+            if content_type == "application/vnd.oasis.opendocument.text":
+                html = odt_text(response.content)  # the minutes' .odt, as an office suite reads it
+            elif content_type.startswith("text/") or content_type.startswith("application/json"):
+                html = (
+                    b"".join(response.streaming_content) if response.streaming else response.content
+                ).decode()
+            else:
+                continue
             for canary, allowed in CANARIES.items():
                 if canary in html:
                     seen[canary].add(role)
@@ -134,6 +138,86 @@ def test_canaries_appear_only_where_allowed(world, login):
         assert seen[canary] == allowed, (
             f"{canary!r}: expected visible to {allowed}, saw {seen[canary]}"
         )
+
+
+# E-mails (issue 14): who may find each canary in an e-mail's text, HTML or attachments, by
+# the recipient's role — person A is `member`, person B a member of body B without an
+# account ("member-b"). Restricted text and minutes are never in an e-mail, whoever reads it.
+EMAIL_CANARIES = {
+    "CANARY-PARTNERS-AGENDA-A": {"member"},
+    "CANARY-PARTNERS-MINUTES-A": set(),
+    "CANARY-RESTRICTED-MINUTES-GLTD": set(),
+    "CANARY-RESTRICTED-AGENDA-GLTD": set(),
+    "CANARY-RESTRICTED-PLACE-GLTD": set(),
+    "CANARY-RESTRICTED-GLTD-A": set(),
+    "CANARY-RESTRICTED-COMMITMENT-GLTD": set(),
+    # body A's overdue partners-only commitment, in its coordinator's reminder
+    "CANARY-PARTNERS-COMMITMENT-A": {"coordinator"},
+    "CANARY-RESTRICTED-PLAN-GLTD": set(),
+    "CANARY-PARTNERS-DIAGNOSTIC-A": set(),
+    "CANARY-DRAFT-PLAN-A": set(),
+    # one's own name and address, in one's own e-mail and invitation
+    "Alpha": {"member"},
+    "canary-mail-a@example.org": {"member"},
+    "Bravo": {"member-b"},
+    "canary-mail-b@example.org": {"member-b"},
+}
+
+
+def email_text(message) -> str:
+    """Everything a recipient reads: the text, the HTML, each attachment decoded."""
+    parts = [message.subject, message.body, *(a.content for a in message.alternatives)]
+    for attachment in message.attachments:
+        if hasattr(attachment, "get_payload"):
+            # iCalendar folds long lines: unfold them, as calendar applications do
+            parts.append(attachment.get_payload(decode=True).decode().replace("\r\n ", ""))
+        else:
+            parts.append(str(attachment.content))
+    return "\n".join(parts)
+
+
+def send_every_email(world, login):
+    """Every e-mail the registry sends, in the test world: the reminders of commitments, then
+    each meeting planned three weeks ahead and convened (substitutes included), as an
+    administrator may."""
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+
+    call_command("send_reminders")
+    ahead = timezone.now() + datetime.timedelta(days=21)
+    Meeting.objects.update(starts_at=ahead, status="planned")
+    client = login(world, "admin")
+    for meeting in Meeting.objects.all():
+        client.post(
+            reverse("meetings:meeting-convocation", args=[meeting.pk]), {"substitutes": "1"}
+        )
+
+
+def test_canaries_never_reach_an_email_to_someone_who_may_not_read_them(world, login):
+    from django.core import mail
+
+    send_every_email(world, login)
+    roles = {world.person_a.email: "member", world.person_b.email: "member-b"}
+    roles |= {user.email: role for role, user in world.users.items() if user is not None}
+    seen = {canary: set() for canary in EMAIL_CANARIES}
+    leaks = []
+    assert mail.outbox
+    for message in mail.outbox:
+        text = email_text(message)
+        (address,) = (to.split("<")[-1].rstrip(">") for to in message.to)
+        role = roles.get(address, "outsider")
+        for canary, allowed in EMAIL_CANARIES.items():
+            if canary in text:
+                seen[canary].add(role)
+                if role not in allowed:
+                    leaks.append(f"{canary!r} e-mailed to {role} ({message.subject})")
+    assert not leaks, "\n".join(leaks)
+    for canary, allowed in EMAIL_CANARIES.items():
+        assert seen[canary] == allowed, f"{canary!r}: expected in e-mails to {allowed}"
 
 
 def test_prefecture_staff_cannot_read_a_restricted_problem_statement_in_the_admin(world, login):

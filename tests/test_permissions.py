@@ -19,6 +19,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from mail.sending import unsubscribe_token
 from partnerships.oparl.people import api_identifier
 from tests.conftest import ROLES
 
@@ -55,23 +56,23 @@ ADMIN_RULES = {
     "bodies.epci": {"prefecture": READ_ONLY_TERRITORY, "coordinator": READ_ONLY_TERRITORY},
     "bodies.commune": {"prefecture": READ_ONLY_TERRITORY, "coordinator": READ_ONLY_TERRITORY},
     "bodies.institution": {
-        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN),
+        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN, transfer=True),
         "coordinator": Rule(view=OWN),  # picks the institutions of its département
     },
     "bodies.person": {  # history shows the linked account: administrators only
-        "prefecture": Rule(view=OWN, change=OWN, add=True),
-        "coordinator": Rule(view=OWN, change=OWN, add=True),
+        "prefecture": Rule(view=OWN, change=OWN, add=True, transfer=True),
+        "coordinator": Rule(view=OWN, change=OWN, add=True, transfer=True),
     },
     "bodies.body": {
-        "prefecture": Rule(view=OWN, change=OWN, add=True, history=OWN),
-        "coordinator": Rule(view=OWN),
+        "prefecture": Rule(view=OWN, change=OWN, add=True, history=OWN, transfer=True),
+        "coordinator": Rule(view=OWN),  # reads its bodies; imports and exports none
     },
     "bodies.membership": {
         "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN, transfer=True),
         "coordinator": Rule(view=OWN, change=OWN, add=True, delete=OWN, transfer=True),
     },
     "bodies.site": {
-        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN),
+        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN, transfer=True),
         "coordinator": ADMINISTRATORS_ONLY,
     },
     "bodies.roleassignment": {
@@ -204,6 +205,28 @@ SITE_EXPECTATIONS = {
             "national": 404,
         },
     },
+    # « Envoyer la convocation » (issue 14): own is body A's partners-only formation, other
+    # the GLTD's restricted meeting; those who may read it but not convene get 403
+    "meetings:meeting-convocation": {
+        "own": {
+            "anonymous": 404,
+            "admin": 200,
+            "prefecture": 403,
+            "coordinator": 200,
+            "member": 403,
+            "researcher": 404,
+            "national": 403,
+        },
+        "other": {
+            "anonymous": 404,
+            "admin": 200,
+            "prefecture": 404,
+            "coordinator": 404,
+            "member": 403,
+            "researcher": 404,
+            "national": 404,
+        },
+    },
     "meetings:meeting-detail": {
         "own": {
             "anonymous": 404,
@@ -298,7 +321,26 @@ SITE_EXPECTATIONS = {
         for label in ("oparl:meeting", "oparl:agenda-item", "oparl:location")
     },
     "oparl:not-found": dict.fromkeys(ROLES, 404),  # any other path under the API
+    # an e-mail's « ne plus recevoir » link (issue 14): own is a token signed here for person
+    # A's address, other one whose signature does not match — the token is the only key
+    "mail:unsubscribe": {"own": dict.fromkeys(ROLES, 200), "other": dict.fromkeys(ROLES, 404)},
+    # one's private calendar feed (issue 14): the page to create and revoke it, for the signed
+    # in; the feed itself, read with its token and no session — own is the member's, other a
+    # token that was never issued
+    "meetings:calendar-feed": {**dict.fromkeys(ROLES, 200), "anonymous": 302},
+    "meetings:private-calendar": {
+        "own": dict.fromkeys(ROLES, 200),
+        "other": dict.fromkeys(ROLES, 404),
+    },
 }
+
+# The minutes as a page to print and as an .odt (issue 14): whoever reads the meeting; and
+# marking them approved at a later meeting: those who convene it.
+SITE_EXPECTATIONS["meetings:meeting-minutes"] = SITE_EXPECTATIONS["meetings:meeting-detail"]
+SITE_EXPECTATIONS["meetings:meeting-minutes-odt"] = SITE_EXPECTATIONS["meetings:meeting-detail"]
+SITE_EXPECTATIONS["meetings:meeting-minutes-approve"] = SITE_EXPECTATIONS[
+    "meetings:meeting-convocation"
+]
 
 # Administration pages that belong to no model: role → answer.
 NOT_STAFF = {"anonymous": 302, "member": 302, "researcher": 302, "national": 302}
@@ -479,7 +521,18 @@ def url_for(namespace, pattern, kind, scope, world, objs):
             return reverse(name, args=[(world.isere if scope == "own" else world.rhone).code])
         if kind[1].startswith("oparl:"):
             return oparl_url(name, kind[1], scope, world)
-        if kind[1] == "meetings:meeting-detail":
+        if kind[1] == "meetings:private-calendar":
+            return reverse(name, args=[member_feed_token(world) if scope == "own" else "x" * 43])
+        if kind[1] == "mail:unsubscribe":
+            token = unsubscribe_token(world.person_a.email, "convocation")
+            return reverse(name, args=[token if scope == "own" else token[:-2] + "xx"])
+        if kind[1] in (
+            "meetings:meeting-detail",
+            "meetings:meeting-convocation",
+            "meetings:meeting-minutes",
+            "meetings:meeting-minutes-odt",
+            "meetings:meeting-minutes-approve",
+        ):
             meeting = world.partners_meeting_a if scope == "own" else world.restricted_meeting
             return reverse(name, args=[meeting.pk])
         return reverse(name)
@@ -504,6 +557,20 @@ def url_for(namespace, pattern, kind, scope, world, objs):
     if view == "password_change":
         return reverse(name, args=[obj.pk])
     return reverse(name, args=[obj.pk])
+
+
+def member_feed_token(world) -> str:
+    """The member's private calendar token (its hash stored, as the page stores it)."""
+    import hashlib
+
+    from meetings.models import CalendarFeed
+
+    token = "member-feed-token-for-the-matrix-0123456789"
+    CalendarFeed.objects.update_or_create(
+        user=world.users["member"],
+        defaults={"token_hash": hashlib.sha256(token.encode()).hexdigest()},
+    )
+    return token
 
 
 def oparl_url(name, label, scope, world):

@@ -18,6 +18,7 @@ def test_production_settings_pass_check_deploy():
         "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
         "PSEUDONYM_KEY": "another-long-random-production-secret-for-pseudonyms",
         "ALLOWED_HOSTS": "registre.example.gouv.fr",
+        "SITE_URL": "https://registre.example.gouv.fr",
         "DJANGO_SETTINGS_MODULE": "partnerships.settings",
     }
     result = subprocess.run(
@@ -164,3 +165,24 @@ def test_changes_are_recorded_with_their_author(client, django_user_model, clspd
     latest = clspd.history.latest()
     assert latest.name == "CLSPD de Grenoble (renommé)" and latest.history_user == admin
     assert client.get(reverse("admin:bodies_body_history", args=[clspd.pk])).status_code == 200
+
+
+def test_production_refuses_to_start_without_a_site_url():
+    """Links in e-mails would point nowhere."""
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        "PSEUDONYM_KEY": "another-long-random-production-secret-for-pseudonyms",
+        "SITE_URL": "",
+        "DJANGO_SETTINGS_MODULE": "partnerships.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0 and "SITE_URL must be set" in result.stderr

@@ -153,6 +153,7 @@ class Sittings:
                     status,
                     level,
                     minutes,
+                    None,  # minutes_approved_at: marked by coordinators
                     1,
                     min(written, self.written_by),
                     None,  # creation_token: forms only

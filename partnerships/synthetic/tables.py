@@ -37,8 +37,8 @@ MEMBERSHIP = Table(
 
 MEETING = Table(
     Meeting,
-    "id body_id starts_at kind place status confidentiality minutes version updated_at "
-    "creation_token",
+    "id body_id starts_at kind place status confidentiality minutes minutes_approved_at_id "
+    "version updated_at creation_token",
 )
 AGENDA_ITEM = Table(AgendaItem, "id meeting_id position title notes")
 ATTENDANCE = Table(

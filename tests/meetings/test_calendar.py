@@ -19,9 +19,11 @@ def test_public_feed_lists_public_meetings_with_links_and_no_minutes(world, logi
     client = login(world, "anonymous")
     response = client.get(reverse("meetings:body-calendar", args=[world.body_a.pk]))
     found = events(response)
-    assert list(found) == [f"meeting-{world.meeting_a.pk}@testserver"]
-    event = found[f"meeting-{world.meeting_a.pk}@testserver"]
-    assert str(event["url"]) == f"http://testserver{world.meeting_a.get_absolute_url()}"
+    assert list(found) == [f"meeting-{world.meeting_a.pk}@registre.example.gouv.fr"]
+    event = found[f"meeting-{world.meeting_a.pk}@registre.example.gouv.fr"]
+    assert (
+        str(event["url"]) == f"https://registre.example.gouv.fr{world.meeting_a.get_absolute_url()}"
+    )
     assert event["status"] == "CONFIRMED"
     assert event.decoded("dtstart") == world.meeting_a.starts_at
     assert b"Compte rendu" not in response.content  # minutes never in a feed
@@ -30,7 +32,7 @@ def test_public_feed_lists_public_meetings_with_links_and_no_minutes(world, logi
 def test_partners_see_partners_meetings_but_never_their_minutes(world, login):
     client = login(world, "member")
     response = client.get(reverse("meetings:body-calendar", args=[world.body_a.pk]))
-    assert f"meeting-{world.partners_meeting_a.pk}@testserver" in events(response)
+    assert f"meeting-{world.partners_meeting_a.pk}@registre.example.gouv.fr" in events(response)
     assert b"CANARY-PARTNERS-MINUTES-A" not in response.content
 
 

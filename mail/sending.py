@@ -1,0 +1,227 @@
+"""Every e-mail of the registry is built and sent here.
+
+Callers say what to send to whom (`Outgoing`: a recipient, templates, their context, the
+attachments); this module adds what every e-mail carries and sends:
+
+- the recipient's language (French unless the address chose English: `MailPreference`);
+- a plain-text body and an HTML one, each with the registry's name and address;
+- a link that stops this kind of e-mail without signing in (a signed token naming the address
+  and the kind), also as `List-Unsubscribe` and `List-Unsubscribe-Post` headers (RFC 8058),
+  so that mail applications offer their own one-click button;
+- and it leaves out every address that stopped this kind, whoever the caller is.
+
+Sending never raises: a connection that cannot be opened or a recipient refused is logged
+(`mail` logger) and reported to the caller, which tells the user and can retry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.mime.base import MIMEBase
+from email.utils import formataddr
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Kind, MailPreference, normalized
+
+logger = logging.getLogger("mail")
+
+UNSUBSCRIBE_SALT = "mail.unsubscribe"
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def absolute_url(path: str) -> str:
+    """`path` as a link that works from a mail application: under `SITE_URL`."""
+    return settings.SITE_URL + path
+
+
+def site_host() -> str:
+    """The registry's host name, from `SITE_URL` (calendar identifiers end with it)."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+# -- stopping a kind of e-mail ----------------------------------------------------------------
+
+
+def unsubscribe_token(address: str, kind: str) -> str:
+    """A token naming an address and a kind of e-mail, signed with SECRET_KEY: whoever holds
+    it may stop (or resume) that kind for that address, and nothing else."""
+    return signing.dumps([normalized(address), kind], salt=UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> tuple[str, str] | None:
+    """The address and kind a token names, or None when it was not signed here."""
+    try:
+        address, kind = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(address, str) or kind not in Kind.values:
+        return None
+    return address, kind
+
+
+def unsubscribe_url(address: str, kind: str) -> str:
+    return absolute_url(reverse("mail:unsubscribe", args=[unsubscribe_token(address, kind)]))
+
+
+def stopped_addresses(kind: str, addresses) -> set[str]:
+    """Those of `addresses` (normalized) that no longer want `kind`. One query."""
+    preferences = MailPreference.objects.for_addresses(addresses)
+    return {address for address, p in preferences.items() if p.stops(kind)}
+
+
+def set_preference(address: str, *, kind: str | None = None, stops=None, language=None):
+    """Records one address's choice: stop or resume `kind`, or the language of its e-mails."""
+    preference, _created = MailPreference.objects.get_or_create(address=normalized(address))
+    if kind is not None and stops is not None:
+        preference.set_stops(kind, stops)
+    if language in LANGUAGE_CODES:
+        preference.language = language
+    preference.save()
+    return preference
+
+
+def remember_language(addresses, language: str) -> None:
+    """The language a signed-in user chose on the site becomes its e-mails' language, at each
+    of its addresses (its account's and its person's)."""
+    if language not in LANGUAGE_CODES:
+        return
+    for address in {normalized(a) for a in addresses if a}:
+        set_preference(address, language=language)
+
+
+# -- building and sending ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    name: str = ""
+
+
+@dataclass
+class Outgoing:
+    """One e-mail to build: `template` names `<template>_subject.txt`, `<template>.txt` and
+    `<template>.html`; `attachments`, when given, is called in the recipient's language and
+    returns MIME parts (a calendar invitation)."""
+
+    recipient: Recipient
+    template: str
+    context: dict
+    attachments: Callable[[], list[MIMEBase]] | None = None
+    # what the caller keeps to record the outcome (a person, a commitment list…)
+    key: object = None
+
+
+@dataclass
+class Report:
+    """What became of each e-mail: sent, failed (to retry), or not sent because its address
+    stopped this kind."""
+
+    sent: list[Outgoing] = field(default_factory=list)
+    failed: list[Outgoing] = field(default_factory=list)
+    stopped: list[Outgoing] = field(default_factory=list)
+
+
+def compose(kind: str, outgoing: Outgoing, language: str = "fr") -> EmailMultiAlternatives:
+    """The e-mail for one recipient, in `language`: subject, text, HTML, attachments,
+    unsubscribe headers."""
+    recipient = outgoing.recipient
+    stop_url = unsubscribe_url(recipient.address, kind)
+    with translation.override(language):
+        context = {
+            **outgoing.context,
+            "site_title": settings.SITE_TITLE,
+            "site_url": settings.SITE_URL,
+            "recipient": recipient,
+            "unsubscribe_url": stop_url,
+            "kind_label": Kind(kind).label,
+        }
+        subject = " ".join(render_to_string(f"{outgoing.template}_subject.txt", context).split())
+        text = render_to_string(f"{outgoing.template}.txt", context)
+        html = render_to_string(f"{outgoing.template}.html", context)
+        attachments = outgoing.attachments() if outgoing.attachments else []
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        # a name is one line: a line break would refuse the header (or forge another)
+        to=[formataddr((" ".join(recipient.name.split()), recipient.address.strip()))],
+        headers={
+            "List-Unsubscribe": f"<{stop_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    for part in attachments:
+        message.attach(part)
+    return message
+
+
+def deliver(messages: list[EmailMultiAlternatives]) -> list[bool]:
+    """Sends `messages` over one connection and says, for each, whether it left. A connection
+    that cannot be opened fails them all; a recipient refused fails its own. Never raises."""
+    if not messages:
+        return []
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as error:
+        logger.error(
+            "Serveur de courriel injoignable (%s) : %d courriel(s) non envoyé(s).",
+            error,
+            len(messages),
+        )
+        return [False] * len(messages)
+    results = []
+    try:
+        for message in messages:
+            try:
+                results.append(bool(connection.send_messages([message])))
+            except (OSError, smtplib.SMTPException, ValueError) as error:
+                # ValueError: a header Django refuses to send (BadHeaderError)
+                logger.error(
+                    "Courriel « %s » non envoyé à %s (%s).", message.subject, message.to, error
+                )
+                results.append(False)
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            connection.close()
+    return results
+
+
+def send(kind: str, outgoing: list[Outgoing]) -> Report:
+    """Builds and sends each e-mail of `kind`, leaving out the addresses that stopped it. One
+    query for the preferences, one connection for the e-mails."""
+    report = Report()
+    preferences = MailPreference.objects.for_addresses(o.recipient.address for o in outgoing)
+    to_send = []
+    for item in outgoing:
+        preference = preferences.get(normalized(item.recipient.address))
+        if preference is not None and preference.stops(kind):
+            report.stopped.append(item)
+            continue
+        language = preference.language if preference is not None else "fr"
+        to_send.append((item, compose(kind, item, language)))
+    results = deliver([message for _item, message in to_send])
+    for (item, _message), sent in zip(to_send, results, strict=True):
+        (report.sent if sent else report.failed).append(item)
+    if report.sent or report.failed:
+        logger.info(
+            "Courriels « %s » : %d envoyé(s), %d en échec, %d désabonné(s).",
+            kind,
+            len(report.sent),
+            len(report.failed),
+            len(report.stopped),
+        )
+    return report
