@@ -14,9 +14,10 @@ Rows written without history (the synthetic generator's bulk load) are dated `EP
 any recorded change: a client's first full harvest gets them, and any later change records
 history and moves them forward.
 
-Tombstones (OParl « gelöschte Objekte »): a body, an institution or a meeting that a client
-may have seen and that is gone — deleted, or for a meeting no longer public — still answers,
-with `deleted: true`, `created` and the moment it went as `modified`.
+Tombstones (OParl « gelöschte Objekte »): a body, an institution, a meeting or a meeting's
+place (`Location`) that a client may have seen and that is gone — deleted, or for a meeting
+and its place no longer public — still answers, with `deleted: true`, `created` and the moment
+it went as `modified`.
 """
 
 import datetime
@@ -264,3 +265,14 @@ def agenda_items(department_id=None) -> QuerySet:
 def locations(department_id=None) -> QuerySet:
     """A public meeting's place is its `Location` (same id as the meeting)."""
     return meetings(department_id).exclude(place="")
+
+
+def gone_locations(department_id=None) -> QuerySet:
+    """The places of meetings that were public with a place at some point and are not now:
+    the meeting deleted, made partners-only or restricted, or its place emptied. A client
+    that listed the Location learns it is gone (`deleted: true`); a place never public stays
+    unknown."""
+    seen = Meeting.history.filter(rules.readable_q(PUBLIC)).exclude(place="")
+    if department_id is not None:
+        seen = seen.filter(body__department_id=department_id)
+    return gone(seen, locations())

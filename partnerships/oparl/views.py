@@ -171,6 +171,8 @@ def body_locations(request, code):
             "location",
             records.locations(department.pk),
             lambda rows: [objects.location(urls, m) for m in rows],
+            _tombstone(urls, "Location", "location"),
+            records.gone_locations(department.pk),
         ),
     )
 
@@ -278,10 +280,14 @@ def agenda_item(request, pk):
 
 @api_view
 def location(request, pk):
+    urls = Urls(request)
     found = _one(records.locations().filter(pk=pk))
-    if found is None:
+    if found is not None:
+        return objects.location(urls, found), found.modified
+    tombstone = _one(records.gone_locations().filter(id=pk))
+    if tombstone is None:
         raise Http404
-    return objects.location(Urls(request), found), found.modified
+    return _tombstone(urls, "Location", "location")(tombstone), tombstone["modified"]
 
 
 @api_view

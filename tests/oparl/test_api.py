@@ -194,6 +194,32 @@ def test_a_meeting_made_restricted_is_gone_for_clients_that_saw_it(world, api):
     assert api.get(reverse("oparl:meeting", args=[world.partners_meeting_a.pk])).status_code == 404
 
 
+def test_the_place_of_a_meeting_made_partners_only_is_gone_for_clients_that_saw_it(world, api):
+    url = reverse("oparl:location", args=[world.meeting_a.pk])
+    listed = reverse("oparl:body-locations", args=["38"])
+    seen = api.get(url).json()
+    assert seen["description"] == "Hôtel de ville de Grenoble"
+    since = timezone.now().isoformat().replace("+", "%2B")
+    world.meeting_a.confidentiality = "partners"
+    world.meeting_a.save()
+    answer = api.get(url).json()
+    assert answer["deleted"] is True and "description" not in answer
+    assert not schema_errors("Location", answer)
+    assert answer["created"] == seen["created"] and answer["modified"] > seen["modified"]
+    changed = api.get(f"{listed}?modified_since={since}").json()
+    assert changed["data"] == [answer] and changed["pagination"]["totalElements"] == 1
+    # A public meeting whose place is emptied: its Location is gone too.
+    other = factories.meeting(world.body_a, place="Salle B")
+    assert api.get(reverse("oparl:location", args=[other.pk])).status_code == 200
+    other.place = ""
+    other.save()
+    assert api.get(reverse("oparl:location", args=[other.pk])).json()["deleted"] is True
+    # The place of a meeting that was never public stays unknown.
+    restricted = reverse("oparl:location", args=[world.restricted_meeting.pk])
+    assert api.get(restricted).status_code == 404
+    assert "CANARY" not in api.get(listed).content.decode()
+
+
 # -- people ------------------------------------------------------------------------------------
 
 
@@ -457,7 +483,7 @@ LISTS = {
     "oparl:body-memberships": 3,  # 1 + memberships, totals
     "oparl:body-meetings": 6,  # 1 + meetings, totals, tombstones and their totals, agenda
     "oparl:body-agenda-items": 3,  # 1 + items, totals
-    "oparl:body-locations": 3,  # 1 + places, totals
+    "oparl:body-locations": 5,  # 1 + places, totals, tombstones and their totals
 }
 
 
