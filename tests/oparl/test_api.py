@@ -453,6 +453,26 @@ def test_malformed_ids_answer_in_oparl_format(world, api, settings, path, debug)
         assert not schema_errors("Error", response.json())
 
 
+def test_errors_outside_the_views_answer_in_oparl_format(world, monkeypatch):
+    client = Client(raise_request_exception=False)
+    for path in ("/oparl/", "/oparl/v2/meeting/1/"):  # outside the API's routes
+        response = client.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert not schema_errors("Error", response.json())
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("partnerships.oparl.records.bodies", fail)
+    response = client.get(reverse("oparl:body-organizations", args=["38"]))
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert not schema_errors("Error", response.json())
+    assert "database" not in response.content.decode()  # no detail of the failure
+    # The site's own pages keep theirs.
+    assert client.get("/no/such/page/")["Content-Type"].startswith("text/html")
+
+
 def test_rate_limit_per_client_address(world, api, settings):
     from django.core.cache import cache
 
