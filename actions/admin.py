@@ -202,8 +202,3 @@ class MeasurementAdmin(ImportExportAdmin, PlanWritersAdmin):
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {"access": self.access(request), "user": request.user}
-
-    def has_import_permission(self, request):
-        return self.changing_roles(self.access(request))
-
-    has_export_permission = has_import_permission

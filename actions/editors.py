@@ -14,6 +14,7 @@ nothing is written.
 import datetime
 
 from concurrency.exceptions import RecordModifiedError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext as _
@@ -51,6 +52,12 @@ class RowFormSet(BaseFormSet):
 
     def clean(self):
         super().clean()
+        if self.management_form.cleaned_data.get("TOTAL_FORMS", 0) < 0:
+            # A crafted count: saving none of the rows would drop every edit in silence.
+            raise ValidationError(
+                _("Le nombre de lignes envoyé est illisible : rechargez la page."),
+                code="bad_row_count",
+            )
         ids, keys = set(), set()
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
@@ -91,10 +98,12 @@ FundingFormSet = row_formset(
 )
 
 
-def save_rows(model, existing: dict, rows: list, fields: list, build, user) -> None:
+def save_rows(model, existing: dict, rows: list, fields: list, build, user, unique=()) -> None:
     """Rows standing for records of one parent (`existing`, by id): delete the emptied ones,
     update the changed ones, create the new ones — in that order, so that a new row may take
-    the place (a funder's year) of a removed one."""
+    the place (a funder's year) of a removed one. A record whose `unique` values change (two
+    funders' years swapped) is removed and written anew: updated in place, one of the pair
+    would meet the other's old values halfway through the update."""
     new, changed, removed = [], [], []
     for row in rows:
         record = existing.get(row.get("id"))
@@ -103,6 +112,9 @@ def save_rows(model, existing: dict, rows: list, fields: list, build, user) -> N
                 removed.append(record.pk)
             continue
         values = {name: row[name] for name in fields}
+        if record is not None and any(getattr(record, name) != values[name] for name in unique):
+            removed.append(record.pk)
+            record = None
         if record is None:
             new.append(build(values))
         elif any(getattr(record, name) != value for name, value in values.items()):
@@ -308,6 +320,7 @@ class ActionEditor(Editor):
             ["source", "year", "amount"],
             lambda values: FundingLine(action=action, **values),
             user,
+            unique=("source", "year"),
         )
 
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from bodies.fields import DateInput, LengthLimitsMixin, VersionedFormMixin
+from bodies.fields import DateInput, LengthLimitsMixin, PlausibleDatesMixin, VersionedFormMixin
 from bodies.models import Confidentiality
 
 from . import periods
@@ -81,7 +81,7 @@ class LooseDecimalField(forms.DecimalField):
         return super().to_python(value)
 
 
-class PlanForm(VersionedFormMixin, LengthLimitsMixin, forms.ModelForm):
+class PlanForm(VersionedFormMixin, LengthLimitsMixin, PlausibleDatesMixin, forms.ModelForm):
     """A plan's own fields. A new plan is written in preparation or recorded as adopted
     (with its date); a draft's status changes only by adopting it (`AdoptionForm`); an
     adopted plan may be closed, after which nothing of it changes."""
@@ -131,8 +131,11 @@ class PlanForm(VersionedFormMixin, LengthLimitsMixin, forms.ModelForm):
             self.fields["confidentiality"].required = True
             self.fields["confidentiality"].choices = Confidentiality.choices
 
+    def clean_adopted_on(self):
+        return _adoption_date(self.cleaned_data["adopted_on"])
 
-class AdoptionForm(VersionedFormMixin, forms.ModelForm):
+
+class AdoptionForm(VersionedFormMixin, PlausibleDatesMixin, forms.ModelForm):
     """Adopting a draft: the date it was adopted, today at the latest."""
 
     class Meta:
@@ -148,15 +151,19 @@ class AdoptionForm(VersionedFormMixin, forms.ModelForm):
         self.initial.setdefault("adopted_on", timezone.localdate())
 
     def clean_adopted_on(self):
-        adopted_on = self.cleaned_data["adopted_on"]
-        if adopted_on > timezone.localdate():
-            raise forms.ValidationError(_("Un plan ne peut pas être adopté à une date à venir."))
-        return adopted_on
+        return _adoption_date(self.cleaned_data["adopted_on"])
 
     def clean(self):
         cleaned = super().clean()
-        self.instance.status = ActionPlan.Status.ADOPTED  # checked with its date by the model
+        if cleaned.get("adopted_on"):  # a refused date has its message already
+            self.instance.status = ActionPlan.Status.ADOPTED  # checked with its date
         return cleaned
+
+
+def _adoption_date(adopted_on):
+    if adopted_on and adopted_on > timezone.localdate():
+        raise forms.ValidationError(_("Un plan ne peut pas être adopté à une date à venir."))
+    return adopted_on
 
 
 def _with_current(queryset, *current):
@@ -168,7 +175,7 @@ def _with_current(queryset, *current):
     return queryset.model.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk__in=ids))
 
 
-class ActionForm(VersionedFormMixin, LengthLimitsMixin, forms.ModelForm):
+class ActionForm(VersionedFormMixin, LengthLimitsMixin, PlausibleDatesMixin, forms.ModelForm):
     """A fiche-action's own fields; its milestones and funding lines are rows of the page.
     Institutions and sites are those of the body's département that the user may pick."""
 
@@ -215,7 +222,7 @@ class ActionForm(VersionedFormMixin, LengthLimitsMixin, forms.ModelForm):
         self.fields["sites"].queryset = _with_current(sites, *current_sites).order_by("name")
 
 
-class IndicatorForm(VersionedFormMixin, LengthLimitsMixin, forms.ModelForm):
+class IndicatorForm(VersionedFormMixin, LengthLimitsMixin, PlausibleDatesMixin, forms.ModelForm):
     """An indicator of a plan, attached to the plan itself or to one of its actions."""
 
     class Meta:
@@ -256,17 +263,24 @@ class IndicatorForm(VersionedFormMixin, LengthLimitsMixin, forms.ModelForm):
 # -- rows of the plan and action pages: objectives, milestones, funding lines ---------------
 
 
-class RecordRowForm(LengthLimitsMixin, forms.Form):
+class RecordRowForm(LengthLimitsMixin, PlausibleDatesMixin, forms.Form):
     """A row standing for a record of the page's object (hidden `id`) or a new one. Emptying
     a recorded row's required fields removes the record (`cleaned_data["remove"]`); a row
     whose record is gone (removed by someone else) is written again as a new one."""
 
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    id = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1
+    )
     required_fields: tuple[str, ...] = ()
 
     def clean(self):
         cleaned = super().clean()
-        missing = [name for name in self.required_fields if cleaned.get(name) in (None, "")]
+        # A field refused (too long, a NUL) was typed, not emptied: the row is not removed.
+        missing = [
+            name
+            for name in self.required_fields
+            if name not in self.errors and cleaned.get(name) in (None, "")
+        ]
         if cleaned.get("id") is not None and len(missing) == len(self.required_fields):
             cleaned["remove"] = True
             return cleaned

@@ -511,6 +511,9 @@ class Indicator(models.Model):
                     if self.direction == self.Direction.HIGHER
                     else _("à la baisse")
                 }
+        for name in ("baseline_value", "target_value"):
+            if message := self.value_error(getattr(self, name)):
+                errors[name] = message
         if self.ssmsi_indicator and self.frequency != self.Frequency.YEARLY:
             errors["frequency"] = _("Les chiffres du SSMSI sont annuels.")
         if self.pk and self.frequency:

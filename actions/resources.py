@@ -5,20 +5,18 @@ for a missing value; a decimal comma is accepted), `note`. A row for an indicato
 already measured replaces that value. All or nothing, errors in French per row.
 """
 
-import logging
 from decimal import Decimal, localcontext
 
 from django.utils.translation import gettext as _
-from import_export import fields, widgets
+from django.utils.translation import gettext_lazy as _lazy
+from import_export import widgets
 
 from bodies import access as policy
-from bodies.resources import RegistryResource, ScopedForeignKeyWidget
+from bodies.resources import CellError, Column, RegistryResource, ScopedForeignKeyWidget, TextWidget
 from bodies.validators import is_whole_number
 
 from . import periods
 from .models import ActionPlan, Indicator, Measurement
-
-security_log = logging.getLogger("partnerships.security")
 
 
 def editable_indicators(access):
@@ -91,20 +89,29 @@ class PeriodWidget(widgets.Widget):
 
 
 class MeasurementResource(RegistryResource):
-    indicator = fields.Field(
-        attribute="indicator",
-        column_name="indicateur",
+    indicator = Column(
+        "indicator",
+        "indicateur",
+        _lazy("numéro de l’indicateur (affiché sur la grille des mesures du plan)"),
         widget=ScopedForeignKeyWidget(Indicator, editable_indicators),
     )
-    indicator_name = fields.Field(
-        attribute="indicator__name", column_name="nom_indicateur", readonly=True
+    indicator_name = Column(
+        "indicator__name", "nom_indicateur", _lazy("nom de l’indicateur"), readonly=True
     )
-    unit = fields.Field(attribute="indicator__unit", column_name="unite", readonly=True)
-    period_start = fields.Field(
-        attribute="period_start", column_name="periode", widget=PeriodWidget()
+    unit = Column("indicator__unit", "unite", _lazy("unité"), readonly=True)
+    period_start = Column(
+        "period_start",
+        "periode",
+        _lazy("période : 2025, 2025-T1 ou 2025-03 selon la fréquence"),
+        widget=PeriodWidget(),
     )
-    value = fields.Field(attribute="value", column_name="valeur", widget=ValueWidget())
-    source_note = fields.Field(attribute="source_note", column_name="note")
+    value = Column(
+        "value",
+        "valeur",
+        _lazy("valeur (vide : manquante ; virgule acceptée)"),
+        widget=ValueWidget(),
+    )
+    source_note = Column("source_note", "note", _lazy("note sur la source"), widget=TextWidget())
 
     class Meta:
         model = Measurement
@@ -117,10 +124,8 @@ class MeasurementResource(RegistryResource):
     required_columns = ("indicateur", "periode", "valeur")
 
     def __init__(self, access=policy.ANONYMOUS, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.access = access
+        super().__init__(access=access, **kwargs)
         self.user = user
-        self.fields["indicator"].widget.access = access
         self.fields["period_start"].widget.frequencies = dict(
             editable_indicators(access).values_list("pk", "frequency")
         )
@@ -142,17 +147,12 @@ class MeasurementResource(RegistryResource):
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
         if row.get("periode") in (None, ""):
-            raise ValueError(_("La colonne « periode » est vide."))
+            raise CellError("periode", _("La colonne « periode » est vide."))
         if row.get("note") is None:
             row["note"] = ""
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.entered_by = self.user
 
-    def export(self, queryset=None, **kwargs):
-        queryset = self.get_queryset() if queryset is None else queryset
-        queryset = queryset.select_related("indicator")
-        security_log.info(
-            "export model=measurement user_id=%s rows=%s", self.access.user_id, queryset.count()
-        )
-        return super().export(queryset=queryset, **kwargs)
+    def export_queryset(self, queryset):
+        return queryset.select_related("indicator")

@@ -27,7 +27,13 @@ from .models import (
     Site,
     today,
 )
-from .resources import MembershipResource
+from .resources import (
+    BodyResource,
+    InstitutionResource,
+    MembershipResource,
+    PersonResource,
+    SiteResource,
+)
 from .scoped_admin import (
     AdministratorsOnlyAdmin,
     AuditedAdmin,
@@ -97,7 +103,9 @@ class CommuneAdmin(TerritoryAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(AuditedAdmin):
+class InstitutionAdmin(ImportExportAdmin, AuditedAdmin):
+    resource_classes = [InstitutionResource]
+
     list_display = ["name", "category", "department", "commune"]
     list_select_related = ["department", "commune"]
     list_filter = ["category", "department"]
@@ -118,7 +126,9 @@ class InstitutionAdmin(AuditedAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(AuditedAdmin):
+class PersonAdmin(ImportExportAdmin, AuditedAdmin):
+    resource_classes = [PersonResource]
+
     list_display = ["last_name", "first_name", "email", "current_memberships"]
     search_fields = ["last_name", "first_name", "email"]
     exclude_for_non_admin = ["user"]
@@ -166,7 +176,9 @@ class PersonAdmin(AuditedAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(AuditedAdmin):
+class SiteAdmin(ImportExportAdmin, AuditedAdmin):
+    resource_classes = [SiteResource]
+
     list_display = ["name", "kind", "qpv_code", "department", "designated_on"]
     list_select_related = ["department"]
     list_filter = ["kind", "department"]
@@ -323,7 +335,9 @@ class NewMembershipInline(MembershipInline):
 
 
 @admin.register(Body)
-class BodyAdmin(AuditedAdmin):
+class BodyAdmin(ImportExportAdmin, AuditedAdmin):
+    resource_classes = [BodyResource]
+
     # The status and the last meeting read meetings: partnerships/admin.py adds them.
     list_display = ["name", "type", "department", "territory_name", "created_on"]
     list_select_related = ["department", "commune", "epci"]
@@ -430,15 +444,6 @@ class MembershipAdmin(ImportExportAdmin, AuditedAdmin):
         return policy.uses_administration(access)
 
     may_add = changing_roles
-
-    def get_resource_kwargs(self, request, *args, **kwargs):
-        return {"access": self.access(request)}
-
-    def has_import_permission(self, request):
-        return self.changing_roles(self.access(request))
-
-    def has_export_permission(self, request):
-        return self.viewing_roles(self.access(request))
 
 
 @admin.register(RoleAssignment)

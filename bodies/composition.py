@@ -82,7 +82,10 @@ def replace_seat(seat, picker, substitute_picker, on: datetime.date, user) -> Me
     """Ends `seat` the day before `on` and opens its successor's on `on`: same body,
     institution and role."""
     with transaction.atomic():
-        outgoing = _locked_open_seat(seat, on - datetime.timedelta(days=1))
+        # The seat must still be held on the successor's first day: a seat already ended
+        # on its eve (replaced meanwhile, or the same form posted twice) is not replaced
+        # a second time.
+        outgoing = _locked_open_seat(seat, on)
         successor_person = picker.person(user)
         if successor_person is not None and successor_person.pk == outgoing.person_id:
             raise SeatRefused(

@@ -1,6 +1,7 @@
 """Form pieces shared by the registry's own pages (meetings, plans, composition): choice
-lists fetched once per page, date inputs, length limits said rather than enforced silently by
-the browser, and the version field of optimistic locking with a French message.
+lists fetched once per page, date inputs and their plausible years, length limits said rather
+than enforced silently by the browser, and the version field of optimistic locking with a
+French message.
 
 They live in `bodies`, the lowest app, because every app's pages use them.
 """
@@ -11,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+
+from .validators import validate_plausible_date
 
 
 class Choices:
@@ -77,6 +80,16 @@ def say_length_limits(form) -> None:
         field.help_text = f"{field.help_text} {hint}" if field.help_text else hint
 
 
+class PlausibleDatesMixin:
+    """Every date field of the form within the years 1900 to 2100."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.validators.append(validate_plausible_date)
+
+
 class LengthLimitsMixin:
     """`say_length_limits` on a form class."""
 
@@ -103,15 +116,19 @@ class VersionedFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not (self.is_bound and self.instance.pk and "version" in self.fields):
+        if not (self.is_bound and "version" in self.fields):
             return
         name = self.add_prefix("version")
         try:
+            if self.instance.pk and name not in self.data:
+                raise VersionError  # the page always sends one (empty for a version 0)
             self.fields["version"].to_python(self.data.get(name, ""))
         except VersionError:
             self.data = self.data.copy()
             self.data[name] = get_signer().sign(self.instance.version) or ""
-            self.version_refused = True
+            # A record being created has no version anyone could have overtaken: the
+            # unreadable one is simply set aside.
+            self.version_refused = bool(self.instance.pk)
 
     def clean(self):
         cleaned = super().clean()

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from .fields import DateInput, LengthLimitsMixin
+from .fields import DateInput, LengthLimitsMixin, PlausibleDatesMixin
 from .models import Membership, Person, today
 from .validators import is_whole_number
 
@@ -127,7 +127,7 @@ class PersonPicker(LengthLimitsMixin, forms.Form):
         return created
 
 
-class SeatForm(forms.Form):
+class SeatForm(PlausibleDatesMixin, forms.Form):
     """A new seat: institution, role, start; the person and substitute are pickers."""
 
     institution = forms.ModelChoiceField(label=_("Institution représentée"), queryset=None)
@@ -142,7 +142,7 @@ class SeatForm(forms.Form):
         self.initial.setdefault("started_on", today())
 
 
-class ReplacementForm(forms.Form):
+class ReplacementForm(PlausibleDatesMixin, forms.Form):
     """The day the successor takes the seat; the outgoing representative's seat ends the
     day before."""
 
@@ -167,7 +167,7 @@ class ReplacementForm(forms.Form):
         return on
 
 
-class EndForm(forms.Form):
+class EndForm(PlausibleDatesMixin, forms.Form):
     ended_on = forms.DateField(
         label=_("Dernier jour du mandat"),
         widget=DateInput(),

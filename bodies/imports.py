@@ -14,6 +14,8 @@ measured values with « missing ».
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import time
 import uuid
@@ -24,8 +26,10 @@ import tablib
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import BaseStorage
 
 SIGNING_SALT = "bodies.imports.confirmation"
@@ -36,25 +40,169 @@ class Formula(str):
     """A spreadsheet cell computed by a formula: its text (`=B2*3`), never a value."""
 
 
+class UnreadableFile(ValueError):
+    """A file that is no table the registry reads: its message says why, in French."""
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def build_dataset(rows) -> tablib.Dataset:
+    """A dataset from `(line, cells)` pairs, the first non-blank one being the header.
+
+    Blank lines are skipped (spreadsheets end with some); each data row keeps the line it
+    was read from (`dataset.line_numbers`), so that errors name the line the user sees in
+    the file. At most `IMPORT_MAX_ROWS` rows are read: beyond that the file is refused
+    before anything else is done with it."""
+    limit = settings.IMPORT_MAX_ROWS
+    dataset = tablib.Dataset()
+    headers, width, lines = None, 0, []
+    for line, cells in rows:
+        cells = list(cells)
+        if all(_blank(c) for c in cells):
+            continue
+        if headers is None:
+            headers = ["" if c is None else str(c).strip() for c in cells]
+            while headers and not headers[-1]:
+                headers.pop()
+            width = len(headers)
+            _check_headers(headers, line)
+            dataset.headers = headers
+            continue
+        if len(lines) >= limit:
+            raise UnreadableFile(
+                _(
+                    "Le fichier compte plus de %(limit)s lignes, la limite d’un import : "
+                    "découpez-le en plusieurs fichiers."
+                )
+                % {"limit": limit}
+            )
+        if any(not _blank(c) for c in cells[width:]):
+            raise UnreadableFile(
+                _(
+                    "Ligne %(line)s : des cellules au-delà de la dernière colonne de l’en-tête "
+                    "(%(width)s colonnes). Nommez ces colonnes ou videz ces cellules."
+                )
+                % {"line": line, "width": width}
+            )
+        cells = cells[:width] + [""] * (width - len(cells))
+        dataset.append(["" if c is None else c for c in cells])
+        lines.append(line)
+    if headers is None:
+        raise UnreadableFile(_("Le fichier est vide : aucun en-tête, aucune ligne."))
+    if not lines:
+        raise UnreadableFile(_("Le fichier ne contient que l’en-tête : aucune ligne à importer."))
+    dataset.line_numbers = lines
+    return dataset
+
+
+def _check_headers(headers, line):
+    for position, name in enumerate(headers, 1):
+        if not name:
+            raise UnreadableFile(
+                _("Ligne %(line)s (en-tête) : la colonne n° %(position)s n’a pas de nom.")
+                % {"line": line, "position": position}
+            )
+        if "\x00" in name:
+            raise UnreadableFile(
+                _("Ligne %(line)s (en-tête) : caractère nul dans un nom de colonne.")
+                % {"line": line}
+            )
+    seen = set()
+    for name in headers:
+        if name in seen:
+            raise UnreadableFile(
+                _("Ligne %(line)s (en-tête) : la colonne « %(name)s » figure deux fois.")
+                % {"line": line, "name": name}
+            )
+        seen.add(name)
+
+
+class CSV(base_formats.CSV):
+    """CSV in UTF-8, with or without its byte order mark, separated by commas or by
+    semicolons (what a French spreadsheet writes): the header line decides. The bytes are
+    decoded here, so that a file in another encoding gets a French answer naming the line,
+    not a decoding error."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream):
+        if isinstance(in_stream, bytes):
+            try:
+                text = in_stream.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise UnreadableFile(
+                    _(
+                        "Le fichier n’est pas encodé en UTF-8 (ligne %(line)s) : "
+                        "enregistrez-le au format « CSV UTF-8 » puis importez-le de nouveau."
+                    )
+                    % {"line": in_stream[: error.start].count(b"\n") + 1}
+                ) from None
+        else:
+            text = in_stream.removeprefix("\ufeff")
+        header = text.split("\n", 1)[0]
+        delimiter = ";" if header.count(";") > header.count(",") else ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+
+        def rows():
+            start = 1
+            try:
+                for cells in reader:
+                    yield start, cells
+                    start = reader.line_num + 1
+            except csv.Error:
+                raise UnreadableFile(
+                    _("Ligne %(line)s : CSV illisible (guillemet non refermé ?).") % {"line": start}
+                ) from None
+
+        return build_dataset(rows())
+
+
 class XLSX(base_formats.XLSX):
     """The library's XLSX format, reading formulas as `Formula` rather than their cached
-    values (or None when the file has none)."""
+    values (or None when the file has none), the first sheet only, and saying in French
+    when the file is no workbook (a CSV renamed .xlsx, a damaged file)."""
 
     def create_dataset(self, in_stream):
         import openpyxl
 
-        workbook = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=False)
-        rows = workbook.active.rows
-        dataset = tablib.Dataset()
-        dataset.headers = [cell.value for cell in next(rows)]
-        for row in rows:
-            dataset.append(
-                [Formula(cell.value) if cell.data_type == "f" else cell.value for cell in row]
+        not_a_workbook = UnreadableFile(
+            _(
+                "Ce fichier n’est pas un classeur Excel (XLSX) lisible : enregistrez-le au "
+                "format « Classeur Excel (.xlsx) », ou choisissez le format CSV s’il en est un."
             )
-        return dataset
+        )
+        if not isinstance(in_stream, bytes) or not in_stream.startswith(b"PK\x03\x04"):
+            raise not_a_workbook
+        try:
+            workbook = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=False)
+            sheet = workbook.worksheets[0]
+            first = sheet.min_row or 1
+
+            def rows():
+                for line, row in enumerate(sheet.iter_rows(), first):
+                    yield (
+                        line,
+                        [
+                            Formula(cell.value) if cell.data_type == "f" else cell.value
+                            for cell in row
+                        ],
+                    )
+
+            return build_dataset(rows())
+        except UnreadableFile:
+            raise
+        except Exception:  # zipfile, XML and openpyxl errors: a damaged or foreign file
+            raise not_a_workbook from None
 
 
-IMPORT_FORMATS = [base_formats.CSV, XLSX]
+IMPORT_FORMATS = [CSV, XLSX]
+IMPORT_EXTENSIONS = {".csv": 0, ".xlsx": 1}  # extension → position in IMPORT_FORMATS
 
 
 def pending_folder() -> Path:
@@ -157,3 +305,68 @@ class SignedConfirmImportForm(forms.Form):
             "format": payload["format"],
             "resource": payload["resource"],
         }
+
+
+class RegistryImportForm(ImportForm):
+    """The import form: a CSV or XLSX file of at most `IMPORT_MAX_BYTES`, whose name says
+    which (the format list offers these two only; another value posted is refused by the
+    choice field). A file whose extension and chosen format differ is refused rather than
+    misread."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.fields["import_file"].label = _("Fichier à importer")
+        self.fields["import_file"].help_text = _(
+            "CSV (séparé par des virgules ou des points-virgules, encodé en UTF-8) ou classeur "
+            "Excel XLSX ; %(size)s et %(rows)s lignes au plus."
+        ) % {"size": filesizeformat(settings.IMPORT_MAX_BYTES), "rows": settings.IMPORT_MAX_ROWS}
+        self.fields["import_file"].widget.attrs["accept"] = ".csv,.xlsx"
+        self.fields["format"].label = _("Format")
+        self.fields["resource"].label = _("Jeu de données")
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        extension = os.path.splitext(upload.name or "")[1].lower()
+        if extension not in IMPORT_EXTENSIONS:
+            raise forms.ValidationError(
+                _("Seuls les fichiers CSV (.csv) et Excel (.xlsx) sont acceptés."),
+                code="extension",
+            )
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Fichier trop volumineux (%(size)s) : %(limit)s au plus. Découpez-le.")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.IMPORT_MAX_BYTES),
+                },
+                code="size",
+            )
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        upload, chosen = data.get("import_file"), data.get("format")
+        if upload is not None and chosen not in (None, ""):
+            extension = os.path.splitext(upload.name or "")[1].lower()
+            if IMPORT_EXTENSIONS.get(extension) != int(chosen):
+                self.add_error(
+                    "format",
+                    _("Le fichier « %(name)s » ne correspond pas au format choisi.")
+                    % {"name": upload.name},
+                )
+        return data
+
+
+class RegistryExportForm(SelectableFieldsExportForm):
+    """The export form, in French: each column by its name in the file and what it holds."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.fields["format"].label = _("Format")
+        self.fields["resource"].label = _("Jeu de données")
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        label = getattr(field, "label", "")
+        column = field.column_name if field else field_name
+        return f"{column} — {label}" if label else column

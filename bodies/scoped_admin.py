@@ -19,6 +19,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
+from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access as policy
@@ -290,6 +291,64 @@ class ImportExportAdmin(ImportExportMixin):
     import_formats = imports.IMPORT_FORMATS
     tmp_storage_class = imports.PendingImport
     confirm_form_class = imports.SignedConfirmImportForm
+    import_form_class = imports.RegistryImportForm
+    export_form_class = imports.RegistryExportForm
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"access": self.access(request)}
+
+    def has_import_permission(self, request):
+        """Whoever adds and changes this model's rows imports them, within the same scope."""
+        return self.changing_roles(self.access(request))
+
+    has_export_permission = has_import_permission
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, imports.UnreadableFile):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error(
+                "import_file",
+                _("Fichier illisible : vérifiez qu’il s’agit bien d’un fichier CSV ou XLSX."),
+            )
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        messages.success(
+            request,
+            _(
+                "Importation terminée : %(new)s créé(s), %(updated)s modifié(s), %(skipped)s "
+                "inchangé(s) (%(model)s)."
+            )
+            % {
+                "new": totals[RowResult.IMPORT_TYPE_NEW],
+                "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
+                "skipped": totals[RowResult.IMPORT_TYPE_SKIP],
+                "model": self.model._meta.verbose_name_plural,
+            },
+        )
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        if hasattr(response, "context_data"):
+            response.context_data["title"] = _("Importer des %(model)s") % {
+                "model": self.model._meta.verbose_name_plural
+            }
+            resource = self.get_import_resource_classes(request)[0]
+            required = getattr(resource, "required_columns", ())
+            response.context_data["columns"] = [
+                (f.column_name, getattr(f, "label", ""), f.column_name in required, f.readonly)
+                for f in resource().get_export_fields()
+            ]
+        return response
+
+    def export_action(self, request):
+        response = super().export_action(request)
+        if hasattr(response, "context_data"):
+            response.context_data["title"] = _("Exporter des %(model)s") % {
+                "model": self.model._meta.verbose_name_plural
+            }
+        return response
 
     def get_confirm_form_kwargs(self, request, import_form=None):
         kwargs = super().get_confirm_form_kwargs(request, import_form)
@@ -359,18 +418,21 @@ class ImportExportAdmin(ImportExportMixin):
 
 
 def import_errors(result) -> list[str]:
-    """An import's errors as French lines: the file's, then each row's."""
-    lines = [str(error.error) for error in result.base_errors]
-    for number, errors in result.row_errors():
-        lines += [
-            _("Ligne %(line)s : %(error)s") % {"line": number, "error": e.error} for e in errors
-        ]
-    for row in result.invalid_rows:
-        lines += [
-            _("Ligne %(line)s : %(error)s") % {"line": row.number, "error": message}
-            for field_messages in row.error_dict.values()
-            for message in field_messages
-        ]
+    """An import's errors as French lines: the file's, then each row's, with its line and
+    its column as written in the file (`RegistryResource.problems`)."""
+    lines = []
+    for problem in getattr(result, "problems", []):
+        if problem.line is None:
+            lines.append(problem.message)
+        elif problem.column is None:
+            lines.append(
+                _("Ligne %(line)s : %(error)s") % {"line": problem.line, "error": problem.message}
+            )
+        else:
+            lines.append(
+                _("Ligne %(line)s, colonne « %(column)s » : %(error)s")
+                % {"line": problem.line, "column": problem.column, "error": problem.message}
+            )
     return lines
 
 

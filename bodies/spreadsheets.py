@@ -20,3 +20,12 @@ def neutralised(text: str) -> str:
     if text.lstrip(LEADING_SPACES).startswith(FORMULA_STARTS) and not NUMBER.match(text):
         text = "'" + text
     return CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def restored(text: str) -> str:
+    """A cell read back from one of our files: the `'` that `neutralised` put before a
+    formula-like text is taken off again, so that exporting and importing a file changes
+    nothing (a phone « +33 4 76 … » stays itself)."""
+    if text.startswith("'") and neutralised(text[1:]) == text:
+        return text[1:]
+    return text

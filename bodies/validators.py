@@ -77,3 +77,17 @@ def qpv_department_code(qpv_code: str) -> str:
 def is_whole_number(text: str) -> bool:
     """ASCII digits only: `str.isdigit()` accepts « ² », which `int()` then refuses."""
     return bool(re.fullmatch(r"[0-9]{1,18}", text))
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def validate_plausible_date(value) -> None:
+    """A date a person could mean in this registry: years 1900 to 2100 (a date input accepts
+    0001-01-01 and 9999-12-31, which pages would then draw year by year)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            _("Saisissez une date entre %(first)s et %(last)s."),
+            code="implausible_date",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )

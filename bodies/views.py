@@ -210,6 +210,8 @@ def seat_add(request, pk):
 
 
 def _seat_for_composition(request, pk):
+    if not request.user.is_authenticated:  # before the lookup: which seats exist is no one's
+        return None, redirect_to_login(request.get_full_path())
     seat = get_object_or_404(
         Membership.objects.select_related(
             "body__department", "person", "institution", "substitute"

@@ -19,6 +19,7 @@ from bodies.fields import (
     DateInput,
     LengthLimitsMixin,
     ObjectChoiceField,
+    PlausibleDatesMixin,
     VersionedFormMixin,
     row_object,
 )
@@ -34,7 +35,7 @@ CONFIDENTIALITY_CHOICES = [("", _("Comme la réunion")), *list(Confidentiality.c
 PLANNED_GRACE = datetime.timedelta(days=1)
 
 
-class MeetingForm(VersionedFormMixin, LengthLimitsMixin, forms.ModelForm):
+class MeetingForm(VersionedFormMixin, LengthLimitsMixin, PlausibleDatesMixin, forms.ModelForm):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     time = forms.TimeField(
         label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -62,12 +63,6 @@ class MeetingForm(VersionedFormMixin, LengthLimitsMixin, forms.ModelForm):
         else:
             self.initial.setdefault("time", datetime.time(18, 0))
             self.initial.setdefault("creation_token", uuid.uuid4())
-
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if not 1900 <= date.year <= 2100:
-            raise forms.ValidationError(_("Saisissez une date entre 1900 et 2100."))
-        return date
 
     def clean(self):
         cleaned = super().clean()
@@ -156,7 +151,7 @@ class GuestForm(forms.Form):
         )
 
 
-class RecordedRowForm(forms.Form):
+class RecordedRowForm(PlausibleDatesMixin, forms.Form):
     """A row that may stand for a record saved earlier (hidden `id`): emptying it removes
     that record, which `cleaned_data["remove"]` says."""
 

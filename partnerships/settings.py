@@ -291,3 +291,6 @@ EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "exports-dump"))
 IMPORT_PENDING_DIR = os.environ.get(
     "IMPORT_PENDING_DIR", os.path.join(tempfile.gettempdir(), "registre-imports")
 )
+# An import file larger or longer than this is refused before it is read (bodies/imports.py).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))

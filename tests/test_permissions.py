@@ -56,23 +56,23 @@ ADMIN_RULES = {
     "bodies.epci": {"prefecture": READ_ONLY_TERRITORY, "coordinator": READ_ONLY_TERRITORY},
     "bodies.commune": {"prefecture": READ_ONLY_TERRITORY, "coordinator": READ_ONLY_TERRITORY},
     "bodies.institution": {
-        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN),
+        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN, transfer=True),
         "coordinator": Rule(view=OWN),  # picks the institutions of its département
     },
     "bodies.person": {  # history shows the linked account: administrators only
-        "prefecture": Rule(view=OWN, change=OWN, add=True),
-        "coordinator": Rule(view=OWN, change=OWN, add=True),
+        "prefecture": Rule(view=OWN, change=OWN, add=True, transfer=True),
+        "coordinator": Rule(view=OWN, change=OWN, add=True, transfer=True),
     },
     "bodies.body": {
-        "prefecture": Rule(view=OWN, change=OWN, add=True, history=OWN),
-        "coordinator": Rule(view=OWN),
+        "prefecture": Rule(view=OWN, change=OWN, add=True, history=OWN, transfer=True),
+        "coordinator": Rule(view=OWN),  # reads its bodies; imports and exports none
     },
     "bodies.membership": {
         "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN, transfer=True),
         "coordinator": Rule(view=OWN, change=OWN, add=True, delete=OWN, transfer=True),
     },
     "bodies.site": {
-        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN),
+        "prefecture": Rule(view=OWN, change=OWN, add=True, delete=OWN, history=OWN, transfer=True),
         "coordinator": ADMINISTRATORS_ONLY,
     },
     "bodies.roleassignment": {

@@ -249,8 +249,10 @@ def test_cispd_of_an_epci_without_departement_asks_for_it(world, login):
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        ("debut", "12/03/2024", "attendue sous la forme AAAA-MM-JJ"),
-        ("personne", "Dupont", "un nombre entier est attendu"),
+        ("debut", "2024-13-45", "attendue sous la forme AAAA-MM-JJ ou JJ/MM/AAAA"),
+        ("debut", "12.03.2024", "attendue sous la forme AAAA-MM-JJ ou JJ/MM/AAAA"),
+        # a person is named by number or « Prénom Nom »; a bare surname matches nobody
+        ("personne", "Dupont", "« Dupont » inconnu(e) ou hors de votre périmètre"),
         ("id", "abc", "un nombre entier est attendu"),
         ("id", "1.5", "un nombre entier est attendu"),
         ("role", "chef", "Rôle « chef » inconnu"),

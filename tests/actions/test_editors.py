@@ -523,3 +523,118 @@ def test_a_record_removed_meanwhile_is_not_written_again(world, login):
     Action.objects.filter(pk=action.pk).delete()
     assert coordinator.post(url, data).status_code == 404
     assert not Action.objects.filter(pk=action.pk).exists()
+
+
+# -- what an independent review of these pages crafted -------------------------------------
+
+
+def test_two_funders_years_swapped_are_saved_not_refused_as_a_conflict(world, coordinator):
+    url = reverse("actions:action-edit", args=[world.action_a.pk])
+    world.action_a.funding_lines.create(source="fipd", year=2025, amount=9000)
+    data = shown(coordinator, url)
+    years = {data[f"funding-{i}-year"]: i for i in range(2)}
+    data[f"funding-{years['2024']}-year"], data[f"funding-{years['2025']}-year"] = "2025", "2024"
+    response = coordinator.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert sorted(world.action_a.funding_lines.values_list("year", "amount")) == [
+        (2024, Decimal("9000.00")),
+        (2025, Decimal("15000.00")),
+    ]
+
+
+def test_a_refused_objective_title_is_not_taken_for_a_removal(world, coordinator):
+    data = rows(
+        shown(coordinator, edit_url(world.plan_a)),
+        "objectives",
+        [{"id": world.objective_a.pk, "position": "1", "title": "T\x00", "national_axis": ""}],
+    )
+    html = coordinator.post(edit_url(world.plan_a), data).content.decode()
+    assert "Des fiches-actions relèvent de cet objectif" not in html
+    assert Objective.objects.get(pk=world.objective_a.pk).title == "Tranquillité des quartiers"
+
+
+def test_a_negative_row_count_is_refused_not_saved_as_no_change(world, coordinator):
+    data = shown(coordinator, edit_url(world.plan_a))
+    data.update({"title": "Jamais enregistré", "objectives-TOTAL_FORMS": "-1"})
+    response = coordinator.post(edit_url(world.plan_a), data)
+    assert response.status_code == 200
+    assert "Le nombre de lignes envoyé est illisible" in response.content.decode()
+    world.plan_a.refresh_from_db()
+    assert world.plan_a.title != "Jamais enregistré"
+
+
+def test_a_row_id_beyond_any_record_is_refused(world, coordinator):
+    data = rows(
+        shown(coordinator, edit_url(world.plan_a)),
+        "objectives",
+        [{"id": "9" * 23, "position": "1", "title": "Double", "national_axis": ""}],
+    )
+    assert coordinator.post(edit_url(world.plan_a), data).status_code == 200
+    assert not Objective.objects.filter(title="Double").exists()
+
+
+def test_an_absent_version_is_said_tampered_not_overtaken(world, coordinator):
+    data = shown(coordinator, edit_url(world.plan_a))
+    del data["version"]
+    html = coordinator.post(edit_url(world.plan_a), {**data, "title": "Gardé"}).content.decode()
+    assert "numéro de version illisible" in html and "Quelqu’un a enregistré" not in html
+
+
+@pytest.mark.parametrize("page", ["plan-create", "action-create", "indicator-create"])
+def test_a_tampered_version_on_a_new_record_loses_nothing(world, coordinator, page):
+    args = [world.body_a.pk] if page == "plan-create" else [world.plan_a.pk]
+    url = reverse(f"actions:{page}", args=args)
+    data = {**shown(coordinator, url), "version": "1:garbage", "title": "Gardé", "name": "Gardé"}
+    response = coordinator.post(url, data)
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 200:  # other fields missing: the input is given back
+        assert 'value="Gardé"' in response.content.decode()
+
+
+def test_adoption_dates_are_checked_on_every_page(world, coordinator):
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    for adopted_on in (tomorrow, "0001-01-01"):
+        data = new_plan(world, coordinator, status="adopted", adopted_on=adopted_on)
+        response = coordinator.post(create_plan_url(world), data)
+        assert response.status_code == 200, adopted_on
+    data = shown(coordinator, edit_url(world.plan_a))
+    html = coordinator.post(edit_url(world.plan_a), {**data, "adopted_on": tomorrow}).content
+    assert "ne peut pas être adopté à une date à venir" in html.decode()
+    url = reverse("actions:plan-adopt", args=[world.draft_plan_a.pk])
+    html = coordinator.post(url, {**shown(coordinator, url), "adopted_on": tomorrow}).content
+    assert "ne peut pas être adopté à une date à venir" in html.decode()
+    assert "Indiquez la date d’adoption du plan." not in html.decode()  # one message, the true one
+    html = coordinator.post(url, {**shown(coordinator, url), "adopted_on": "0001-01-01"}).content
+    assert "Saisissez une date entre 1900 et 2100." in html.decode()
+    world.draft_plan_a.refresh_from_db()
+    assert world.draft_plan_a.status == "draft"
+
+
+def test_a_count_is_never_negative_in_its_baseline_or_target(world, coordinator):
+    url = reverse("actions:indicator-edit", args=[world.indicator_a.pk])
+    data = shown(coordinator, url)
+    data.update(
+        {
+            "is_count": "on",
+            "direction": "lower",
+            "baseline_value": "-5",
+            "baseline_on": "2023-01-01",
+            "target_value": "-50",
+            "target_on": "2026-01-01",
+        }
+    )
+    html = coordinator.post(url, data).content.decode()
+    assert html.count("n’est jamais négatif") == 2
+    world.indicator_a.refresh_from_db()
+    assert world.indicator_a.baseline_value != -5
+
+
+def test_dates_out_of_any_plausible_range_are_refused(world, coordinator):
+    url = reverse("actions:action-edit", args=[world.action_a.pk])
+    data = shown(coordinator, url)
+    data.update({"starts_on": "0001-01-01", "ends_on": "9999-12-31"})
+    data["milestones-0-target_on"] = "9999-12-31"
+    html = coordinator.post(url, data).content.decode()
+    assert html.count("Saisissez une date entre 1900 et 2100.") == 3
+    world.action_a.refresh_from_db()
+    assert world.action_a.starts_on is None or world.action_a.starts_on.year > 1900

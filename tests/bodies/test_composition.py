@@ -295,3 +295,20 @@ def test_a_replacement_costs_the_same_queries_in_a_small_or_a_large_body(world, 
     seat_many(world, 10)
     other = factories.membership(world.body_a, factories.person(), world.inst_a)
     assert replace(other, 2) == small
+
+
+def test_the_same_replacement_posted_twice_seats_one_successor(world, coordinator, chair):
+    data = page_data(coordinator, replace_url(chair))
+    data.update({"on": "2026-03-16", **new_person("person", "Lina", "Suivante")})
+    assert coordinator.post(replace_url(chair), data).status_code == 302
+    data.update(new_person("person", "Noé", "Doublon"))
+    html = coordinator.post(replace_url(chair), data).content.decode()
+    assert "Ce mandat a pris fin le 15/03/2026" in html
+    assert not Person.objects.filter(last_name="Doublon").exists()
+    assert Membership.objects.filter(body=world.body_a, started_on=D(2026, 3, 16)).count() == 1
+
+
+def test_anonymous_visitors_cannot_tell_which_seats_exist(world, client, chair):
+    for pk in (chair.pk, 99999):
+        response = client.get(reverse("bodies:seat-end", args=[pk]))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
