@@ -305,3 +305,18 @@ def test_the_meeting_page_costs_the_same_queries_with_more_convocations(
     assert Convocation.objects.filter(meeting=planned).count() == 14
     with django_assert_num_queries(14):
         client.get(planned.get_absolute_url())
+
+
+def test_labels_follow_the_recipients_language_not_the_senders(world, login, planned):
+    """A coordinator browsing in English convenes French recipients in French."""
+    from django.utils import formats, translation
+
+    client = login(world, "coordinator")
+    with translation.override("en"):
+        client.post(
+            reverse("meetings:meeting-convocation", args=[planned.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        )
+    message = by_address(mail.outbox)["titulaire@example.org"]
+    day = formats.date_format(timezone.localtime(planned.starts_at), "j F Y")  # French: active
+    assert "Formation restreinte" in message.subject and day in message.subject
+    assert "Formation restreinte" in message.body and "Restricted" not in message.body
