@@ -470,8 +470,9 @@ class Convocation(models.Model):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="convocations", verbose_name=_("réunion")
     )
+    # a person erased from the registry takes their convocations (and address) along
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="convocations", verbose_name=_("personne")
+        Person, on_delete=models.CASCADE, related_name="convocations", verbose_name=_("personne")
     )
     address = models.EmailField(_("adresse"))
     as_substitute = models.BooleanField(_("en tant que suppléant"), default=False)
