@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -163,13 +162,21 @@ def meeting_convocation(request, pk):
     if request.method != "POST":
         context = _convocation_context(meeting, substitutes, retry=False)
         return render(request, "meetings/convocation.html", context)
-    with transaction.atomic():
-        # One sending at a time per meeting: a second press of the button waits for the
-        # first (PostgreSQL), then finds it sent and asks for confirmation. The lock is held
-        # while the e-mails go out, which EMAIL_TIMEOUT bounds.
-        list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk"))
+    # One sending at a time per meeting, on SQLite as on PostgreSQL: the claim is committed
+    # before anything is sent, and only one press wins it; another press meanwhile is told
+    # a sending is under way (never a lock held while e-mails go out, never a 500).
+    sending = convocations.claim(meeting)
+    if sending is None:
+        context = _convocation_context(meeting, substitutes, retry=False)
+        context["under_way"] = True
+        return render(request, "meetings/convocation.html", context)
+    try:
+        # what the winner sends is read after its claim: a sending that ended just before
+        # is seen, and asks for confirmation
         meeting = Meeting.objects.select_related("body__department").get(pk=meeting.pk)
         return _send_convocation(request, meeting, substitutes)
+    finally:
+        convocations.release(sending)
 
 
 def _convocation_context(meeting, substitutes: bool, retry: bool) -> dict:
@@ -185,9 +192,13 @@ def _convocation_context(meeting, substitutes: bool, retry: bool) -> dict:
         "body": meeting.body,
         "plan": plan,
         "substitutes": substitutes,
-        "already": [row for row in latest.values() if row.sent and row.method == method],
-        "failed": [row for row in latest.values() if not row.sent],
+        # an outcome unknown (a sending cut short) may have arrived: a new press confirms
+        "already": [
+            row for row in latest.values() if row.sent is not False and row.method == method
+        ],
+        "failed": [row for row in latest.values() if row.sent is False and row.method == method],
         "confirm": False,
+        "under_way": False,
     }
 
 
