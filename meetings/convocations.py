@@ -120,10 +120,11 @@ def method_for(meeting) -> str | None:
 
 
 def next_sequence(meeting, method: str) -> int:
-    """The invitation's SEQUENCE: the last one sent, plus one when what it announced (date,
+    """The invitation's SEQUENCE: the last one attempted, plus one when what it announced (date,
     place, or convocation versus cancellation) has changed since. One query."""
-    # an e-mail whose outcome is unknown (sent=None) may have arrived: it counts as sent
-    last = meeting.convocations.exclude(sent=False).order_by("-sequence").first()
+    # every attempt counts, failed ones too: an e-mail refused after its data may still
+    # arrive, and a SEQUENCE is never reused for something else
+    last = meeting.convocations.order_by("-sequence", "-pk").first()
     if last is None:
         return 0
     announced = (last.starts_at, last.place, last.method)
@@ -150,16 +151,16 @@ def plan(meeting, method: str, *, substitutes: bool = False, only_failed: bool =
     body = meeting.body
     result = Plan(meeting, method, next_sequence(meeting, method))
     latest = latest_by_person(meeting)
-    if only_failed:
+    if method == Method.CANCEL and not only_failed:
         invitees = [
             Invitee(row.person, None, row.as_substitute)
-            for row in latest.values()
-            if row.sent is False and row.method == method
+            for row in holders_of_the_invitation(meeting)
         ]
     elif method == Method.CANCEL:
         invitees = [
             Invitee(row.person, None, row.as_substitute)
-            for row in holders_of_the_invitation(meeting)
+            for row in latest.values()
+            if row.sent is False and row.method == method
         ]
     else:
         seats = (
@@ -171,12 +172,23 @@ def plan(meeting, method: str, *, substitutes: bool = False, only_failed: bool =
         invitees, seen = [], set()
         for seat in seats:
             candidates = [Invitee(seat.person, seat.institution)]
-            if substitutes and seat.substitute is not None:
+            # a retry sends again whoever failed, substitutes too, whatever the box says
+            if (substitutes or only_failed) and seat.substitute is not None:
                 candidates.append(Invitee(seat.substitute, seat.institution, as_substitute=True))
             for invitee in candidates:
                 if invitee.person.pk not in seen:
                     seen.add(invitee.person.pk)
                     invitees.append(invitee)
+        if only_failed:
+            failed = {
+                row.person_id: row
+                for row in latest.values()
+                if row.sent is False and row.method == method
+            }
+            invitees = [i for i in invitees if failed.pop(i.person.pk, None) is not None]
+            # failed and no longer seated: still exactly the rows that failed (the reading
+            # check below still applies)
+            invitees += [Invitee(row.person, None, row.as_substitute) for row in failed.values()]
     named = set(meeting.attendances.values_list("person_id", flat=True))
     accesses = accesses_of_people(i.person for i in invitees)
     with_address = []
