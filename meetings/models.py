@@ -132,6 +132,23 @@ class Meeting(models.Model):
                     )
                 }
             )
+        approving = self.minutes_approved_at if self.minutes_approved_at_id else None
+        if approving is not None and not (
+            self.status == self.Status.HELD
+            and approving.pk != self.pk
+            and approving.body_id == self.body_id
+            and approving.status == self.Status.HELD
+            and self.starts_at
+            and approving.starts_at > self.starts_at
+        ):
+            raise ValidationError(
+                {
+                    "minutes_approved_at": _(
+                        "Le compte rendu d’une réunion tenue s’approuve lors d’une réunion "
+                        "tenue plus tard par la même instance."
+                    )
+                }
+            )
 
     @property
     def date(self) -> datetime.date:

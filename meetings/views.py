@@ -2,11 +2,13 @@ import datetime
 import hashlib
 import secrets
 
+from concurrency.exceptions import RecordModifiedError
 from concurrency.forms import get_signer
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -124,7 +126,18 @@ def meeting_minutes_approve(request, pk):
                     {"meeting": meeting, "body": meeting.body, "choices": choices},
                     status=400,
                 )
-        Meeting.objects.filter(pk=meeting.pk).update(minutes_approved_at=approved_at)
+        # saved, not updated: the history records who marked (or cleared) the approval
+        meeting.minutes_approved_at = approved_at
+        meeting._history_user = request.user
+        try:
+            with transaction.atomic():
+                meeting.save()
+        except RecordModifiedError:
+            messages.error(
+                request,
+                _("La réunion a été modifiée entre-temps : vérifiez-la puis recommencez."),
+            )
+            return redirect(meeting)
         if approved_at:
             messages.success(
                 request,
