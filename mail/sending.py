@@ -17,6 +17,8 @@ Sending never raises: a connection that cannot be opened or a recipient refused 
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
 import logging
 import smtplib
 from collections.abc import Callable
@@ -28,6 +30,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.signals import setting_changed
+from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -100,6 +104,41 @@ def remember_language(addresses, language: str) -> None:
         set_preference(address, language=language)
 
 
+# -- plain text -------------------------------------------------------------------------------
+
+
+@functools.cache
+def _text_templates() -> DjangoTemplates:
+    """The site's template engine with autoescaping off: subjects and plain-text parts are not
+    HTML, and « d'Hères » must not become « d&#x27;Hères » in them. Every template name
+    ending in .txt is rendered here, whatever the template itself says (a subject or a
+    block that forgets `{% autoescape off %}` cannot escape)."""
+    config = copy.deepcopy(settings.TEMPLATES[0])
+    options = {**config.get("OPTIONS", {}), "autoescape": False}
+    options.pop("context_processors", None)  # no request: e-mails are built for others
+    return DjangoTemplates(
+        {
+            "NAME": "mail-text",
+            "DIRS": config.get("DIRS", []),
+            "APP_DIRS": config.get("APP_DIRS", False),
+            "OPTIONS": options,
+        }
+    )
+
+
+def _forget_text_templates(*, setting, **kwargs):
+    if setting == "TEMPLATES":
+        _text_templates.cache_clear()
+
+
+setting_changed.connect(_forget_text_templates)
+
+
+def render_text(name: str, context: dict) -> str:
+    """A subject or plain-text template, never HTML-escaped."""
+    return _text_templates().get_template(name).render(context)
+
+
 # -- building and sending ---------------------------------------------------------------------
 
 
@@ -147,8 +186,8 @@ def compose(kind: str, outgoing: Outgoing, language: str = "fr") -> EmailMultiAl
             "unsubscribe_url": stop_url,
             "kind_label": Kind(kind).label,
         }
-        subject = " ".join(render_to_string(f"{outgoing.template}_subject.txt", context).split())
-        text = render_to_string(f"{outgoing.template}.txt", context)
+        subject = " ".join(render_text(f"{outgoing.template}_subject.txt", context).split())
+        text = render_text(f"{outgoing.template}.txt", context)
         html = render_to_string(f"{outgoing.template}.html", context)
         attachments = outgoing.attachments() if outgoing.attachments else []
     message = EmailMultiAlternatives(

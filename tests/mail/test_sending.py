@@ -69,6 +69,17 @@ def test_text_body_is_not_html_escaped():
     assert "Police &amp; gendarmerie" in message.alternatives[0].content
 
 
+def test_subject_and_text_are_never_html_escaped_the_html_always():
+    raw = """d'Hères & "Co" <x>"""
+    outgoing = notice(text=raw)
+    outgoing.context["subject_word"] = raw
+    send(Kind.REMINDER, [outgoing])
+    (message,) = django_mail.outbox
+    assert message.subject == f"Avis de test {raw}"
+    assert raw in message.body and "&#x27;" not in message.body and "&amp;" not in message.body
+    assert "d&#x27;Hères &amp; &quot;Co&quot; &lt;x&gt;" in message.alternatives[0].content
+
+
 def test_english_for_an_address_that_chose_it():
     MailPreference.objects.create(address="camille@example.org", language="en")
     send(Kind.REMINDER, [notice(address="Camille@Example.org"), notice("dominique@example.org")])

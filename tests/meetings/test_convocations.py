@@ -369,3 +369,16 @@ def test_retry_sends_exactly_the_failed_rows_substitutes_too(world, login, plann
     assert set(by_address(mail.outbox)) == failed
     substitute = by_address(mail.outbox)["suppleante@example.org"]
     assert "en tant que suppléant·e (Police nationale)" in substitute.body
+
+
+def test_subject_and_text_keep_apostrophes_ampersands_quotes_and_brackets(world, login, planned):
+    raw = """CLSPD de Saint-Martin-d'Hères & "Co" <x>"""
+    world.body_a.name = raw
+    world.body_a.save()
+    send(login(world, "coordinator"), planned)
+    message = by_address(mail.outbox)["titulaire@example.org"]
+    assert f"— {raw}, " in message.subject
+    assert message.body.count(raw) == 2  # the meeting, and why one receives it
+    for escaped in ("&#x27;", "&amp;", "&quot;", "&lt;"):
+        assert escaped not in message.subject and escaped not in message.body
+    assert "Saint-Martin-d&#x27;Hères &amp; &quot;Co&quot; &lt;x&gt;" in message.alternatives[0][0]
