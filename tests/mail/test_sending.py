@@ -84,9 +84,14 @@ def test_english_for_an_address_that_chose_it():
     MailPreference.objects.create(address="camille@example.org", language="en")
     send(Kind.REMINDER, [notice(address="Camille@Example.org"), notice("dominique@example.org")])
     english, french = django_mail.outbox
-    # the English catalogue is merged after this branch: the registry's name is in it already
     assert english.body.startswith("Register of local security partnerships")
     assert 'lang="en"' in english.alternatives[0].content
+    for body in (english.body, english.alternatives[0].content):
+        assert "Hello Camille Martin" in body  # the greeting
+        assert "You receive this e-mail" in body or "test" in body  # the reason
+        assert "top receiving" in body  # the footer
+        for word in ("Bonjour", "Pour ne plus recevoir", "Vous recevez", "les rappels"):
+            assert word not in body, word
     assert french.body.startswith("Registre des partenariats locaux de sécurité")
     assert 'lang="fr"' in french.alternatives[0].content
 

@@ -382,3 +382,17 @@ def test_subject_and_text_keep_apostrophes_ampersands_quotes_and_brackets(world,
     for escaped in ("&#x27;", "&amp;", "&quot;", "&lt;"):
         assert escaped not in message.subject and escaped not in message.body
     assert "Saint-Martin-d&#x27;Hères &amp; &quot;Co&quot; &lt;x&gt;" in message.alternatives[0][0]
+
+
+def test_an_english_convocation_is_english_throughout_its_date_too(world, login, planned):
+    MailPreference.objects.create(address="titulaire@example.org", language="en")
+    send(login(world, "coordinator"), planned)
+    message = by_address(mail.outbox)["titulaire@example.org"]
+    weekday = timezone.localtime(planned.starts_at).strftime("%A")  # C locale: English
+    month = timezone.localtime(planned.starts_at).strftime("%B")
+    for body in (message.body, message.alternatives[0][0]):
+        assert "Hello" in body and "top receiving" in body
+        assert f"{weekday} " in body and month in body
+        for french in ("Bonjour", "Vous êtes convoqué·e", "Pour ne plus recevoir", " à 14"):
+            assert french not in body, french
+    assert month in message.subject and "Convocation :" not in message.subject
