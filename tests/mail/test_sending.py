@@ -113,7 +113,8 @@ def test_unsubscribe_link_works_without_signing_in_and_can_be_undone(client):
     assert page.status_code == 200
     assert "c…@example.org" in page.content.decode()
     assert "camille@example.org" not in page.content.decode()
-    assert not MailPreference.objects.exists()  # a link followed by a scanner changes nothing
+    # a link followed by a scanner changes nothing
+    assert not MailPreference.objects.filter(stops_convocations=True).exists()
     client.post(path, {"action": "stop"})
     assert MailPreference.objects.get().stops_convocations
     assert not MailPreference.objects.get().stops_reminders
@@ -150,7 +151,7 @@ def test_a_tampered_or_foreign_token_is_a_404(client):
         client.post(reverse("mail:unsubscribe", args=[forged]), {"action": "stop"}).status_code
         == 404
     )
-    assert not MailPreference.objects.exists()
+    assert not MailPreference.objects.filter(stops_reminders=True).exists()
     assert client.get(reverse("mail:unsubscribe", args=["nothing"])).status_code == 404
 
 
@@ -236,3 +237,32 @@ def test_a_line_break_in_a_name_forges_no_header():
     assert "\nBcc:" not in headers
     to = email.utils.getaddresses([django_mail.outbox[0].message()["To"]])
     assert [address for _name, address in to] == ["camille@example.org"]
+
+
+def test_the_unsubscribe_link_does_not_carry_the_address(client):
+    import base64
+
+    send(Kind.REMINDER, [notice(address="emilie.colin@example.org")])
+    (message,) = django_mail.outbox
+    link = message.extra_headers["List-Unsubscribe"][1:-1]
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    payload = token.split(":")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"emilie" not in decoded and b"example" not in decoded
+    assert "emilie" not in link
+    client.post(link.removeprefix(settings_url()), {"action": "stop"})
+    assert MailPreference.objects.get(address="emilie.colin@example.org").stops_reminders
+
+
+def test_a_link_sent_before_the_tokens_were_opaque_still_works(client):
+    from django.core import signing
+
+    old = signing.dumps(["camille@example.org", "reminder"], salt="mail.unsubscribe")
+    client.post(reverse("mail:unsubscribe", args=[old]), {"action": "stop"})
+    assert MailPreference.objects.get(address="camille@example.org").stops_reminders
+
+
+def settings_url():
+    from django.conf import settings
+
+    return settings.SITE_URL
