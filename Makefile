@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_DEPARTMENTS ?= 38
 SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
 
-.PHONY: run test install lint migrations-check bench clean
+.PHONY: run test install lint migrations-check bench bench-small loadtest clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,7 +44,18 @@ lint: $(STAMP)
 migrations-check: $(STAMP)
 	DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 
+# National scale on PostgreSQL (README, « Mesures de performance »): generated databases
+# bench_<scale>_<seed> reused from run to run; the last line printed is JSON.
+BENCH_SCALES ?= 0.1 1
+LOADTEST_SECONDS ?= 60
 bench: $(STAMP)
+	BENCH_SCALES="$(BENCH_SCALES)" $(BIN)/python -m tests.bench.national
+
+loadtest: $(STAMP)
+	BENCH_SCALES="$(BENCH_SCALES)" LOADTEST_SECONDS=$(LOADTEST_SECONDS) $(BIN)/python -m tests.bench.loadtest
+
+# The earlier, smaller benchmarks: territories, an SSMSI file, connections killed mid-traffic.
+bench-small: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(BIN)/python -m tests.bench.territories
 	DATABASE_URL=$(SQLITE_URL) $(BIN)/python -m tests.bench.ssmsi
 	$(BIN)/python -m tests.bench.connections
