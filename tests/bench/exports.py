@@ -15,7 +15,6 @@ peak_mb (and baseline_mb, the process's size before it started).
 """
 
 import json
-import os
 import resource
 import sys
 import tempfile

@@ -115,8 +115,8 @@ def table(result):
     print(f"\n{'page':28}{head}{'growth':>9}")
     for name, by_scale in result["pages"].items():
         cells = "".join(
-            f"{by_scale[s]['p50_ms']:>11.0f} /{by_scale[s]['p95_ms']:>8.0f} ({by_scale[s]['queries']:>4})"
-            if s in by_scale
+            f"{f['p50_ms']:>11.0f} /{f['p95_ms']:>8.0f} ({f['queries']:>4})"
+            if (f := by_scale.get(s))
             else f"{'—':>30}"
             for s in scales
         )

@@ -342,11 +342,15 @@ def save_data(client, subjects):
     follow_ups = int(data.get("follow_ups-TOTAL_FORMS", 0))
     for i in range(follow_ups):
         data[f"follow_ups-{i}-outcome"] = ("done", "dropped", "kept_open")[i % 3]
-    return url, data, {
-        "attendance_rows": attendance,
-        "commitments": rows,
-        "follow_ups": follow_ups,
-    }
+    return (
+        url,
+        data,
+        {
+            "attendance_rows": attendance,
+            "commitments": rows,
+            "follow_ups": follow_ups,
+        },
+    )
 
 
 def measure_save(subjects, made):
