@@ -32,7 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, DenseRank
 
 from actions.models import ActionPlan
-from actions.progress import IndicatorState, plan_rows
+from actions.progress import IndicatorState, plan_summaries
 from bodies.models import Body, Commune, Membership, Site, months_before, start_of, today
 from meetings.activity import bodies_with_status
 from meetings.filters import State, state_q
@@ -375,15 +375,16 @@ class County:
     # -- plans -----------------------------------------------------------------------------
 
     def plans_in_force(self):
-        """Adopted plans whose period holds today, readable, with their progress (seven
-        queries, `actions.progress.plan_rows`)."""
+        """Adopted plans whose period holds today, readable, with their progress: the mean
+        progress of their actions and their indicators by state (three queries,
+        `actions.progress.plan_summaries`)."""
         plans = ActionPlan.objects.readable_by(self.access).filter(
             body__department=self.department,
             status=ActionPlan.Status.ADOPTED,
             starts_on__lte=self.on,
             ends_on__gte=self.on,
         )
-        return plan_rows(plans.order_by("body__name", "starts_on"), self.on)
+        return plan_summaries(plans.order_by("body__name", "starts_on"), self.on)
 
     def without_plan(self):
         """Active CLSPDs and CISPDs with no adopted plan in force that the reader may read
@@ -410,7 +411,7 @@ class County:
 
 
 def indicators_behind(plans) -> int:
-    """Indicators behind their trajectory, over plans from `plan_rows`."""
+    """Indicators behind their trajectory, over plans from `plan_summaries`."""
     return sum(
         n
         for plan in plans
