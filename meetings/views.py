@@ -20,8 +20,8 @@ from bodies.access import (
     is_named_on_meeting,
 )
 from bodies.models import Body
-from bodies.validators import is_whole_number
 from bodies.pagination import paginate
+from bodies.validators import is_whole_number
 
 from .filters import CommitmentFilter
 from .models import Commitment, CommitmentFollowUp, Meeting

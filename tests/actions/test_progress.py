@@ -179,5 +179,5 @@ def test_plan_summaries_say_what_plan_rows_say_in_three_queries(
         assert summary.progress.assessed_actions == row.progress.assessed_actions
         assert summary.progress.late_milestones == row.progress.late_milestones
         assert summary.progress.indicators_by_state == row.progress.indicators_by_state
-    states = dict((s, n) for s, _label, n in summaries[0].progress.indicators_by_state)
+    states = {s: n for s, _label, n in summaries[0].progress.indicators_by_state}
     assert states[IndicatorState.BEHIND] >= 4 and states[IndicatorState.UNKNOWN] >= 4
