@@ -270,14 +270,18 @@ class CommitmentQuerySet(models.QuerySet):
     def done(self):
         return self.filter(status=Commitment.Status.DONE)
 
-    def readable_by(self, access):
+    def readable_by(self, access, meetings=None):
         """Commitments `access` may read, at a meeting it may read (a commitment less
         confidential than its meeting stays within the meeting's readers); the owner person
-        counts as named."""
+        counts as named. `meetings`: a queryset the commitments' meetings are within (a
+        département's), which keeps the database from reading every meeting in France."""
         condition = readable_q(access, named="owner_person")
         if not condition:  # administrators
             return self.all()
-        return self.filter(condition, meeting__in=Meeting.objects.readable_by(access).values("pk"))
+        readable = Meeting.objects.readable_by(access)
+        if meetings is not None:
+            readable = readable.filter(pk__in=meetings.values("pk"))
+        return self.filter(condition, meeting__in=readable.values("pk"))
 
 
 class Commitment(models.Model):
