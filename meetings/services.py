@@ -724,7 +724,6 @@ class MeetingPage:
             lambda values: Commitment(body=meeting.body, meeting=meeting, **values),
             update=False,
         )
-        fields = list(COMMITMENT_FIELDS)
 
         rows = self._rows(self.follow_ups)
         reviewed_later = set(
@@ -734,6 +733,7 @@ class MeetingPage:
             ).values_list("commitment_id", flat=True)
         )
         reviewed = []
+        by_outcome: dict[tuple, list] = {}
         for row in rows:
             commitment = row["commitment"]
             outcome = row["outcome"]
@@ -749,9 +749,19 @@ class MeetingPage:
                 "dropped": Commitment.Status.DROPPED,
             }.get(outcome, Commitment.Status.OPEN)
             commitment.done_on = meeting.date if outcome == "done" else None
-            changed.append(commitment)
+            by_outcome.setdefault((commitment.status, commitment.done_on), []).append(commitment)
         CommitmentFollowUp.objects.bulk_create(reviewed)
+        # The commitments edited on this page: one UPDATE of their fields. Those followed up
+        # (made at earlier meetings): one UPDATE per outcome, their status and date — a
+        # statement per row, or a CASE per row and field, cost more than the rest of the save.
         if changed:
-            bulk_update_with_history(
-                changed, Commitment, [*fields, "status", "done_on"], default_user=user
+            Commitment.objects.bulk_update(changed, list(COMMITMENT_FIELDS))
+        for (status, done_on), commitments in by_outcome.items():
+            Commitment.objects.filter(pk__in=[c.pk for c in commitments]).update(
+                status=status, done_on=done_on
+            )
+        followed = [c for commitments in by_outcome.values() for c in commitments]
+        if changed or followed:
+            Commitment.history.bulk_history_create(
+                changed + followed, update=True, default_user=user
             )

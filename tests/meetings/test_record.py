@@ -686,3 +686,34 @@ def count_get(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx)
+
+
+def test_follow_ups_are_written_with_one_update_per_outcome(world, coordinator):
+    """Six commitments followed up: three outcomes, three UPDATE statements (not one per
+    commitment, nor a CASE per commitment and field), and a history row for each."""
+    earlier = [factories.commitment(world.meeting_a, world.inst_a, f"Suivi {n}") for n in range(6)]
+    outcomes = ["done", "dropped", "kept_open"] * 2
+    data = meeting_post(
+        attendance=[{"membership": world.membership_a.pk, "status": "present"}],
+        follow_ups=[
+            {"commitment": c.pk, "outcome": outcome, "note": ""}
+            for c, outcome in zip(earlier, outcomes, strict=True)
+        ]
+        + [{"commitment": world.commitment_a.pk, "outcome": "kept_open", "note": ""}],
+    )
+    history_before = Commitment.history.count()
+    with CaptureQueriesContext(connection) as ctx:
+        response = coordinator.post(create_url(world), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    updates = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith('UPDATE "meetings_commitment"')
+    ]
+    assert len(updates) == 3
+    for commitment, outcome in zip(earlier, outcomes, strict=True):
+        commitment.refresh_from_db()
+        expected = {"done": "done", "dropped": "dropped", "kept_open": "open"}[outcome]
+        assert commitment.status == expected
+        assert (commitment.done_on is not None) == (outcome == "done")
+    assert Commitment.history.count() == history_before + 7
