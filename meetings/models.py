@@ -85,6 +85,8 @@ class Meeting(models.Model):
             models.Index(fields=["status", "starts_at"], name="meetings_meeting_status_idx"),
             # A body's last held meeting (`meetings.activity`), for every list of bodies.
             models.Index(fields=["body", "status", "-starts_at"], name="meetings_body_held_idx"),
+            # Lists of meetings newest first (the administration's), a page at a time.
+            models.Index(fields=["starts_at", "id"], name="meetings_meeting_date_idx"),
         ]
 
     def __str__(self):
@@ -350,6 +352,9 @@ class Commitment(models.Model):
         indexes = [
             models.Index(fields=["body", "status", "due_on"], name="meetings_commit_body_idx"),
             models.Index(fields=["owner_institution", "status"], name="meetings_commit_owner_idx"),
+            # Lists sorted by due date (the commitments list, the administration's): read
+            # in index order, a page at a time, rather than all rows sorted.
+            models.Index(fields=["due_on", "id"], name="meetings_commit_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(
