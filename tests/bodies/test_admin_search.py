@@ -21,7 +21,7 @@ TERMS = ["mistral", "GRENOBLE", "éclairage", "police lampadaires", '"Installer 
 def django_search(model, term):
     model_admin = admin.site._registry[model]
     request = RequestFactory().get("/")
-    found, duplicates = admin.ModelAdmin.get_search_results(
+    found, _duplicates = admin.ModelAdmin.get_search_results(
         model_admin, request, model._base_manager.all(), term
     )
     return set(found.distinct().values_list("pk", flat=True))
