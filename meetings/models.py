@@ -30,11 +30,16 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(starts_at__lt=now or timezone.now())
 
     def readable_by(self, access):
-        """Meetings whose details `access` may read; attendees count as named."""
-        condition = readable_q(access, named="attendances__person")
-        if not condition:  # administrators: every meeting, without the attendees' join
+        """Meetings whose details `access` may read; attendees count as named. The meetings
+        a person attended are a subquery, not a join: no duplicates to remove (a DISTINCT
+        over every meeting in France cost the national overview a quarter of a second)."""
+        condition = readable_q(access)
+        if not condition:  # administrators: every meeting
             return self.all()
-        return self.filter(condition).distinct()
+        if access.person_id:
+            attended = Attendance.objects.filter(person_id=access.person_id)
+            condition |= Q(pk__in=attended.values("meeting_id"))
+        return self.filter(condition)
 
 
 class Meeting(models.Model):
