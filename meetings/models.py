@@ -19,6 +19,21 @@ from bodies.models import Body, Confidentiality, Institution, Membership, Person
 from bodies.rules import readable_q
 
 
+def meeting_readable_q(access, path: str = "") -> Q:
+    """The meetings `access` may read, as a condition on the meeting at `path` ("" for
+    meetings themselves, "meeting" for their attendance or commitments): applied through a
+    join rather than as `meeting__in=<every readable meeting>`, which the database had to
+    read whole (a DISTINCT over every meeting in France) or planned badly once narrowed. The
+    meetings a person attended — attendees count as named — are a subquery: no duplicates.
+    Q() for administrators."""
+    prefix = f"{path}__" if path else ""
+    condition = readable_q(access, body=f"{prefix}body", level=f"{prefix}confidentiality")
+    if condition and access.person_id:
+        attended = Attendance.objects.filter(person_id=access.person_id).values("meeting_id")
+        condition |= Q(**{f"{path or 'pk'}__in": attended})
+    return condition
+
+
 class MeetingQuerySet(models.QuerySet):
     def held(self):
         return self.filter(status=Meeting.Status.HELD)
@@ -30,16 +45,9 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(starts_at__lt=now or timezone.now())
 
     def readable_by(self, access):
-        """Meetings whose details `access` may read; attendees count as named. The meetings
-        a person attended are a subquery, not a join: no duplicates to remove (a DISTINCT
-        over every meeting in France cost the national overview a quarter of a second)."""
-        condition = readable_q(access)
-        if not condition:  # administrators: every meeting
-            return self.all()
-        if access.person_id:
-            attended = Attendance.objects.filter(person_id=access.person_id)
-            condition |= Q(pk__in=attended.values("meeting_id"))
-        return self.filter(condition)
+        """Meetings whose details `access` may read; attendees count as named."""
+        condition = meeting_readable_q(access)
+        return self.filter(condition) if condition else self.all()
 
 
 class Meeting(models.Model):
@@ -277,18 +285,14 @@ class CommitmentQuerySet(models.QuerySet):
     def done(self):
         return self.filter(status=Commitment.Status.DONE)
 
-    def readable_by(self, access, meetings=None):
+    def readable_by(self, access):
         """Commitments `access` may read, at a meeting it may read (a commitment less
         confidential than its meeting stays within the meeting's readers); the owner person
-        counts as named. `meetings`: a queryset the commitments' meetings are within (a
-        département's), which keeps the database from reading every meeting in France."""
+        counts as named."""
         condition = readable_q(access, named="owner_person")
         if not condition:  # administrators
             return self.all()
-        readable = Meeting.objects.readable_by(access)
-        if meetings is not None:
-            readable = readable.filter(pk__in=meetings.values("pk"))
-        return self.filter(condition, meeting__in=readable.values("pk"))
+        return self.filter(condition).filter(meeting_readable_q(access, "meeting"))
 
 
 class Commitment(models.Model):

@@ -37,7 +37,7 @@ from actions.progress import IndicatorState, plan_summaries
 from bodies.models import Body, Commune, Membership, Site, months_before, start_of, today
 from meetings.activity import bodies_with_status
 from meetings.filters import State, state_q
-from meetings.models import Attendance, Commitment, Meeting
+from meetings.models import Attendance, Commitment, Meeting, meeting_readable_q
 
 from .integration import correlated_count, with_integration
 
@@ -161,14 +161,10 @@ class County:
 
     # -- participation ---------------------------------------------------------------------
 
-    def readable_meetings(self):
-        """The département's meetings the reader may read (scoped to the département, so
-        that the database reads its meetings, not every meeting in France, each time)."""
-        return (
-            Meeting.objects.readable_by(self.access)
-            .filter(body__department=self.department)
-            .values("pk")
-        )
+    def readable(self):
+        """Attendance rows at meetings the reader may read, as a condition on the row's
+        meeting (a join, not a subquery over every meeting in France)."""
+        return meeting_readable_q(self.access, "meeting")
 
     def seats_at_held_meetings(self):
         """Attendance rows of members (not guests: the rows made from a seat current on the
@@ -179,8 +175,7 @@ class County:
             meeting__status=Meeting.Status.HELD,
             meeting__body__department=self.department,
             meeting__starts_at__gte=self.since,
-            meeting__in=self.readable_meetings(),
-        )
+        ).filter(self.readable())
 
     def _rates(self, rows, *group):
         return (
@@ -225,8 +220,7 @@ class County:
             membership__isnull=False,
             meeting__status=Meeting.Status.HELD,
             meeting__body__department=self.department,
-            meeting__in=self.readable_meetings(),
-        )
+        ).filter(self.readable())
         # The last three meetings fall within three years (bodies meet four to ten times a
         # year): ranking only those keeps the window small; coming before reads all history.
         recent = expected.filter(
@@ -284,10 +278,7 @@ class County:
     # -- contributions ---------------------------------------------------------------------
 
     def readable_commitments(self):
-        in_department = Meeting.objects.filter(body__department=self.department)
-        return Commitment.objects.readable_by(self.access, meetings=in_department).filter(
-            body__department=self.department
-        )
+        return Commitment.objects.readable_by(self.access).filter(body__department=self.department)
 
     def _states(self):
         on = self.on

@@ -152,7 +152,8 @@ def users(subjects):
     }
     for role, scope in assignments.items():
         user = made[role]
-        RoleAssignment.objects.filter(user=user).exclude(**scope).delete() if scope else None
+        if scope:  # one scope only: the département or body chosen this time
+            RoleAssignment.objects.filter(user=user).exclude(**scope).delete()
         RoleAssignment.objects.get_or_create(
             user=user,
             role=getattr(RoleAssignment.Role, role.upper()),
