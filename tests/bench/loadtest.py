@@ -4,7 +4,9 @@ settings on 127.0.0.1, on the generated database of `LOADTEST_SCALE` (default: t
 
 Locust runs headless (tests/bench/locustfile.py): public visitors on the directory with
 filters, body and meeting pages; prefecture staff, signed in, on their county dashboard and a
-filtered attendance export. Halfway through, every connection of the application to its
+filtered attendance export. Each user waits `LOADTEST_WAIT` seconds between pages ("2 8":
+from 2 to 8, as a person reading a page; 50 users then ask about ten pages a second);
+gunicorn runs `LOADTEST_WORKERS` sync workers (two per core plus one). Halfway through, every connection of the application to its
 database is terminated (`pg_terminate_backend`), once: the requests in flight then fail — at
 most one per gunicorn worker, connections being health-checked before reuse — and are counted
 apart. Any other failed request makes the command exit non-zero.
@@ -30,7 +32,8 @@ from tests.bench import databases
 
 ROOT = databases.ROOT
 USERS = int(os.environ.get("LOADTEST_USERS", "50"))
-WORKERS = int(os.environ.get("LOADTEST_WORKERS", "3"))
+# gunicorn's own advice: two workers per core, plus one.
+WORKERS = int(os.environ.get("LOADTEST_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 SECRETS = {
     "SECRET_KEY": "benchmark-only-secret-key-not-for-production-0123456789",
     "PSEUDONYM_KEY": "benchmark-only-pseudonym-key-0123456789abcdef",
@@ -196,6 +199,7 @@ def main():
             cwd=ROOT,
             env={**os.environ, "LOADTEST_PLAN": plan_path, "LOADTEST_FAILURES": failures_path},
             stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(folder, "locust.log"), "w"),  # noqa: SIM115
             check=True,
         )
         killer.join()

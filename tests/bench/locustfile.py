@@ -16,6 +16,9 @@ from locust import HttpUser, between, events, task
 with open(os.environ["LOADTEST_PLAN"], encoding="utf-8") as handle:
     PLAN = json.load(handle)
 FAILURES = os.environ["LOADTEST_FAILURES"]
+# Seconds a user waits between two pages (reading the one it got): 2 to 8 by default, so
+# that 50 users ask about ten pages a second.
+WAIT = between(*(float(s) for s in os.environ.get("LOADTEST_WAIT", "2 8").split()))
 
 
 @events.request.add_listener
@@ -43,7 +46,7 @@ class Visitor(HttpUser):
     """A member of the public, a partner or a journalist."""
 
     weight = 4
-    wait_time = between(0.5, 2.5)
+    wait_time = WAIT
 
     @task(3)
     def directory(self):
@@ -72,7 +75,7 @@ class PrefectureStaff(HttpUser):
     """Prefecture staff on their département's dashboard, and its export."""
 
     weight = 1
-    wait_time = between(0.5, 2.5)
+    wait_time = WAIT
 
     def on_start(self):
         self.client.cookies.set(PLAN["session_cookie"], PLAN["prefecture_session"])
