@@ -6,10 +6,12 @@ Locust runs headless (tests/bench/locustfile.py): public visitors on the directo
 filters, body and meeting pages; prefecture staff, signed in, on their county dashboard and a
 filtered attendance export. Each user waits `LOADTEST_WAIT` seconds between pages ("2 8":
 from 2 to 8, as a person reading a page; 50 users then ask about ten pages a second);
-gunicorn runs `LOADTEST_WORKERS` sync workers (two per core plus one). Halfway through, every connection of the application to its
-database is terminated (`pg_terminate_backend`), once: the requests in flight then fail — at
-most one per gunicorn worker, connections being health-checked before reuse — and are counted
-apart. Any other failed request makes the command exit non-zero.
+gunicorn runs `LOADTEST_WORKERS` sync workers (two per core plus one).
+
+Halfway through, every connection of the application to its database is terminated
+(`pg_terminate_backend`), once: the requests in flight then fail — at most one per gunicorn
+worker, connections being health-checked before reuse — and are counted apart. Any other
+failed request makes the command exit non-zero.
 
 Prints requests per second, p50/p95/p99 per page and the error count, and, as its last line:
 {"users", "seconds", "requests", "errors", "rps", "p95_ms", "p99_ms",
