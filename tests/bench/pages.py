@@ -10,7 +10,8 @@ request. The last line printed is a JSON object.
 What is measured (the same choice at every scale, so that figures compare):
 - the meeting pages' body: among bodies with at least one held meeting, the one whose current
   members and open commitments are closest to 40 and 60; its latest held meeting;
-- the county dashboard's département: the one with the most bodies;
+- the county dashboard's département: the one with the most bodies (its prefecture staff),
+  and the median one (`county_dashboard_median`, read by national staff);
 - the plan: the body's latest adopted plan (else the département's largest);
 - searches: a last name (`Benali`) among memberships, a word (`rodéos`) among commitments,
   a place among meetings.
@@ -101,9 +102,9 @@ class Subjects:
         self.body = Body.objects.select_related("department").get(pk=best[0])
         self.members, self.open_commitments = best[1], best[2]
         self.meeting = held.filter(body=self.body).order_by("-starts_at", "-pk").first()
-        self.department = (
-            Department.objects.annotate(n=Count("bodies")).order_by("-n", "code").first()
-        )
+        by_size = list(Department.objects.annotate(n=Count("bodies")).order_by("-n", "code"))
+        self.department = by_size[0]
+        self.median_department = by_size[len(by_size) // 2]
         plans = ActionPlan.objects.filter(status=ActionPlan.Status.ADOPTED)
         self.plan = (
             plans.filter(body=self.body).order_by("-starts_on", "-pk").first()
@@ -125,6 +126,7 @@ class Subjects:
             "meeting": self.meeting.pk,
             "attendance_rows": self.meeting.attendances.count(),
             "department": self.department.code,
+            "median_department": self.median_department.code,
             "plan": self.plan.pk if self.plan else None,
         }
 
@@ -170,6 +172,11 @@ def pages(subjects):
     body, meeting, code = subjects.body, subjects.meeting, subjects.department.code
     found = [
         ("county_dashboard", "prefecture", reverse("dashboard:county", args=[code])),
+        (
+            "county_dashboard_median",
+            "national",
+            reverse("dashboard:county", args=[subjects.median_department.code]),
+        ),
         ("national_overview", "national", reverse("dashboard:national")),
         ("directory", None, reverse("bodies:body-list")),
         (
