@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0009_convocation_follows_its_person'),
+        ('meetings', '0012_meeting_date_index'),
     ]
 
     operations = [
