@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -461,11 +461,7 @@ def calendar_feed(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create" and follows:
-            token = secrets.token_urlsafe(32)
-            CalendarFeed.objects.update_or_create(
-                user=request.user, defaults={"token_hash": _token_hash(token)}
-            )
-            feed_url = absolute_url(reverse("meetings:private-calendar", args=[token]))
+            feed_url = _new_feed(request, request.POST.get("replaces", ""))
         elif action == "revoke":
             CalendarFeed.objects.filter(user=request.user).delete()
             messages.success(
@@ -478,6 +474,40 @@ def calendar_feed(request):
         "follows": follows,
     }
     return render(request, "meetings/calendar_feed.html", context)
+
+
+def _new_feed(request, replaces: str) -> str | None:
+    """Creates the user's feed, or replaces the one its page showed (`replaces`: that feed's
+    id, empty when it showed none), and returns the new URL — or None, with a message, when
+    another click already did (a page posted twice, or from two tabs): every URL shown is
+    the one that works. One transaction whose first statement writes, so two clicks are
+    serialized on SQLite as on PostgreSQL."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        if replaces:
+            gone = (
+                replaces.isdigit()
+                and (CalendarFeed.objects.filter(user=request.user, pk=int(replaces)).delete()[0])
+            )
+        else:
+            gone = not CalendarFeed.objects.filter(user=request.user).exists()
+        if gone:
+            try:
+                with transaction.atomic():
+                    CalendarFeed.objects.create(user=request.user, token_hash=_token_hash(token))
+            except IntegrityError:
+                gone = False
+    if not gone:
+        messages.warning(
+            request,
+            _(
+                "Un autre clic vient de créer votre lien : celui-ci n’a pas été créé. Seul le "
+                "lien affiché lors de ce premier clic fonctionne ; remplacez-le si vous ne "
+                "l’avez pas copié."
+            ),
+        )
+        return None
+    return absolute_url(reverse("meetings:private-calendar", args=[token]))
 
 
 def private_calendar(request, token):
