@@ -170,3 +170,14 @@ def test_clicks_from_the_same_page_create_one_link_and_show_only_it(recent, logi
     ).content.decode()
     assert "registre.example.gouv.fr/calendar/" not in again
     assert client.get(second).status_code == 200 and client.get(first).status_code == 404
+
+
+def test_a_deactivated_account_loses_its_link_for_good(recent, login):
+    member = recent.users["member"]
+    path = create(login(recent, "member"))
+    member.is_active = False
+    member.save()
+    member.is_active = True
+    member.save()
+    assert login(recent, "anonymous").get(path).status_code == 404
+    assert not CalendarFeed.objects.filter(user=member).exists()
