@@ -10,6 +10,7 @@ its place nor its agenda: it links to the page.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -48,6 +49,7 @@ class Plan:
     without_address: list[Invitee] = field(default_factory=list)
     may_not_read: list[Invitee] = field(default_factory=list)
     stopped: list[Invitee] = field(default_factory=list)
+    digest: str = "-"
 
     @property
     def is_update(self) -> bool:
@@ -119,26 +121,44 @@ def method_for(meeting) -> str | None:
     return None
 
 
-def next_sequence(meeting, method: str) -> int:
+def agenda_digest(meeting, titles=None) -> str:
+    """What a convocation announces of the agenda, as a SHA-256 of its titles: « - » for a
+    restricted meeting, whose e-mails carry no agenda. One query unless `titles` given."""
+    if not shows_details(meeting):
+        return "-"
+    if titles is None:
+        titles = [item.title for item in meeting.agenda_items.all()]
+    return hashlib.sha256("\x1f".join(titles).encode()).hexdigest()
+
+
+def _announced_differently(row, meeting, method: str, digest: str) -> bool:
+    """Whether `row` announced something else than the meeting now would: date, place,
+    convocation versus cancellation, or (between two convocations) the agenda."""
+    if (row.starts_at, row.place, row.method) != (meeting.starts_at, meeting.place, method):
+        return True
+    return method == Method.REQUEST and row.agenda_digest != "" and row.agenda_digest != digest
+
+
+def next_sequence(meeting, method: str, digest: str) -> int:
     """The invitation's SEQUENCE: the last one attempted, plus one when what it announced (date,
-    place, or convocation versus cancellation) has changed since. One query."""
+    place, agenda, or convocation versus cancellation) has changed since. One query."""
     # every attempt counts, failed ones too: an e-mail refused after its data may still
     # arrive, and a SEQUENCE is never reused for something else
     last = meeting.convocations.order_by("-sequence", "-pk").first()
     if last is None:
         return 0
-    announced = (last.starts_at, last.place, last.method)
-    return last.sequence + (announced != (meeting.starts_at, meeting.place, method))
+    return last.sequence + _announced_differently(last, meeting, method, digest)
 
 
-def has_changed(meeting, latest: dict[int, Convocation]) -> bool:
-    """Whether the meeting has moved, or been cancelled, since its convocation was sent."""
+def has_changed(meeting, latest: dict[int, Convocation], digest: str) -> bool:
+    """Whether the meeting has moved, its agenda changed, or it has been cancelled, since its
+    convocation was sent."""
     sent = [row for row in latest.values() if row.sent is not False]
     if not sent:
         return False
     last = max(sent, key=lambda row: (row.sent_at, row.pk))
     method = method_for(meeting) or last.method
-    return (last.starts_at, last.place, last.method) != (meeting.starts_at, meeting.place, method)
+    return _announced_differently(last, meeting, method, digest)
 
 
 def plan(meeting, method: str, *, substitutes: bool = False, only_failed: bool = False) -> Plan:
@@ -149,7 +169,8 @@ def plan(meeting, method: str, *, substitutes: bool = False, only_failed: bool =
     failed, as they were sent (substitutes too), whatever the seats say now. Queries: the
     seats (or the rows), the attendance, the readers' seats and accounts, the preferences."""
     body = meeting.body
-    result = Plan(meeting, method, next_sequence(meeting, method))
+    digest = agenda_digest(meeting)
+    result = Plan(meeting, method, next_sequence(meeting, method, digest), digest=digest)
     latest = latest_by_person(meeting)
     if method == Method.CANCEL and not only_failed:
         invitees = [
@@ -251,6 +272,7 @@ def convene(convocation_plan: Plan, user) -> Report:
                     sequence=sequence,
                     starts_at=meeting.starts_at,
                     place=meeting.place,
+                    agenda_digest=convocation_plan.digest,
                     sent=None,
                     sent_at=now,
                     sent_by=user,
@@ -291,13 +313,14 @@ class Summary:
     method: str | None
 
 
-def summary(meeting) -> Summary:
-    """Who was convened and when, what failed, whether the meeting moved since. One query."""
+def summary(meeting, agenda_titles) -> Summary:
+    """Who was convened and when, what failed, whether the meeting moved since (or its agenda,
+    `agenda_titles`, changed). One query."""
     latest = latest_by_person(meeting)
     rows = sorted(latest.values(), key=lambda r: (r.person.last_name, r.person.first_name))
     return Summary(
         rows=rows,
         failed=sum(row.sent is False for row in rows),
-        changed=has_changed(meeting, latest),
+        changed=has_changed(meeting, latest, agenda_digest(meeting, agenda_titles)),
         method=method_for(meeting),
     )

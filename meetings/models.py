@@ -515,6 +515,12 @@ class Convocation(models.Model):
     sequence = models.PositiveIntegerField(_("version de l’invitation"))
     starts_at = models.DateTimeField(_("date et heure annoncées"))
     place = models.CharField(_("lieu annoncé"), max_length=200, blank=True)
+    # what the e-mail announced of the agenda (a SHA-256 of its titles; « - » when it
+    # carried none; empty for rows sent before it was kept): an agenda changed since raises
+    # the invitation's SEQUENCE, as a move does
+    agenda_digest = models.CharField(
+        _("ordre du jour annoncé"), max_length=64, blank=True, default=""
+    )
     # None while the e-mail is being sent: the row is written (and committed) before the
     # e-mail goes, so a worker killed mid-sending leaves « issue inconnue », never an e-mail
     # sent and recorded nowhere

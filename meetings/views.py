@@ -52,7 +52,9 @@ def meeting_detail(request, pk):
         "can_edit": can_record_meetings(access, body),
     }
     if context["can_edit"]:
-        context["convocation"] = convocations.summary(meeting)
+        context["convocation"] = convocations.summary(
+            meeting, [item.title for item in context["agenda_items"]]
+        )
         context["approval_choices"] = approval_choices(meeting)
     return render(request, "meetings/meeting_detail.html", context)
 

@@ -396,3 +396,23 @@ def test_an_english_convocation_is_english_throughout_its_date_too(world, login,
         for french in ("Bonjour", "Vous êtes convoqué·e", "Pour ne plus recevoir", " à 14"):
             assert french not in body, french
     assert month in message.subject and "Convocation :" not in message.subject
+
+
+def test_an_agenda_change_raises_the_sequence_as_a_move_does(world, login):
+    public = factories.meeting(world.body_a, starts_at=future(30), status="planned")
+    public.agenda_items.create(position=1, title="Bilan")
+    client = login(world, "coordinator")
+    send(client, public)
+    public.agenda_items.create(position=2, title="Vidéoprotection du centre")
+    page = client.get(public.get_absolute_url()).content.decode()
+    assert "La réunion a changé depuis la convocation" in page
+    mail.outbox.clear()
+    send(client, public, confirm="1")
+    message = mail.outbox[0]
+    assert message.subject.startswith("Convocation modifiée")
+    method, event = invitation(message)
+    assert (method, int(event["sequence"])) == ("REQUEST", 1)
+    assert "Vidéoprotection du centre" in message.body
+    mail.outbox.clear()
+    send(client, public, confirm="1")  # nothing changed since: the same version again
+    assert int(invitation(mail.outbox[0])[1]["sequence"]) == 1
