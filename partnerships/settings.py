@@ -186,6 +186,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A meeting's date and hour in each language (« 4 janvier 2027 à 18:00 », "4 January 2027,
+# 18:00"): templates write `|date:"DATETIME_FORMAT"`, never a French pattern.
+FORMAT_MODULE_PATH = ["partnerships.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
