@@ -19,6 +19,7 @@ import io
 import os
 import time
 import uuid
+import zipfile
 from io import BytesIO
 from pathlib import Path
 
@@ -44,6 +45,19 @@ class UnreadableFile(ValueError):
     """A file that is no table the registry reads: its message says why, in French."""
 
 
+# No dataset has a tenth of MAX_COLUMNS columns, nor a cell as long as MAX_CELL_CHARS (a
+# problem statement runs to a few pages); CELLS_PER_ROW is what a row may cost on average
+# (up to its last filled cell) before the file is refused as too long.
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 100_000
+CELLS_PER_ROW = 40
+# A worksheet compresses about twelvefold; a member inflating more than MAX_RATIO times, once
+# it is larger than RATIO_FLOOR, is a zip bomb, not a table.
+MAX_RATIO = 100
+RATIO_FLOOR = 1024 * 1024
+MAX_MEMBERS = 500
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -64,13 +78,33 @@ def build_dataset(rows) -> tablib.Dataset:
         % {"limit": limit}
     )
     dataset = tablib.Dataset()
-    headers, width, lines, read = None, 0, [], 0
+    headers, width, lines, read, cells_read = None, 0, [], 0, 0
     for line, cells in rows:
+        cells = list(cells)
+        while cells and _blank(cells[-1]):
+            cells.pop()
         read += 1
+        cells_read += len(cells)
         if read > 2 * limit + 1000:  # blank lines are skipped, not read for ever
             raise too_long
-        cells = list(cells)
-        if all(_blank(c) for c in cells):
+        if cells_read > limit * CELLS_PER_ROW + 1000:
+            raise UnreadableFile(
+                _(
+                    "Le fichier compte plus de %(limit)s cellules remplies, la limite d’un "
+                    "import : retirez les colonnes inutiles ou découpez-le."
+                )
+                % {"limit": limit * CELLS_PER_ROW + 1000}
+            )
+        for cell in cells:
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                raise UnreadableFile(
+                    _(
+                        "Ligne %(line)s : une cellule de plus de %(limit)s caractères ; le "
+                        "registre n’en lit pas de si longues."
+                    )
+                    % {"line": line, "limit": f"{MAX_CELL_CHARS:,}".replace(",", " ")}
+                )
+        if not cells:
             continue
         if headers is None:
             headers = ["" if c is None else str(c).strip() for c in cells]
@@ -167,7 +201,36 @@ class CSV(base_formats.CSV):
         return build_dataset(rows())
 
 
-MAX_COLUMNS = 200
+def check_zip(content: bytes, not_a_workbook: Exception):
+    """Refuses a workbook whose members would inflate beyond `IMPORT_MAX_UNZIPPED_BYTES`, or
+    one of them more than `MAX_RATIO` times, before anything decompresses them. The sizes are
+    those the zip declares: Python's zipfile, which openpyxl reads through, stops at the
+    declared size and then fails on the checksum, so a member cannot lie to grow."""
+    try:
+        members = zipfile.ZipFile(BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise not_a_workbook from None
+    total = sum(member.file_size for member in members)
+    if (
+        len(members) > MAX_MEMBERS
+        or total > settings.IMPORT_MAX_UNZIPPED_BYTES
+        or any(
+            member.file_size > RATIO_FLOOR
+            and member.file_size > MAX_RATIO * max(member.compress_size, 1)
+            for member in members
+        )
+    ):
+        raise UnreadableFile(
+            _(
+                "Ce classeur se décompresse en %(size)s (%(limit)s au plus), ou bien plus que "
+                "ne le fait un tableau : il n’est pas lu. Enregistrez les seules lignes à "
+                "importer dans un nouveau classeur, ou au format CSV."
+            )
+            % {
+                "size": filesizeformat(total),
+                "limit": filesizeformat(settings.IMPORT_MAX_UNZIPPED_BYTES),
+            }
+        )
 
 
 class XLSX(base_formats.XLSX):
@@ -186,6 +249,7 @@ class XLSX(base_formats.XLSX):
         )
         if not isinstance(in_stream, bytes) or not in_stream.startswith(b"PK\x03\x04"):
             raise not_a_workbook
+        check_zip(in_stream, not_a_workbook)
         try:
             workbook = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=False)
             sheet = workbook.worksheets[0]

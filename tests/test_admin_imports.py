@@ -9,6 +9,7 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -659,3 +660,51 @@ def test_blank_lines_are_skipped_but_not_read_for_ever(world, prefecture, settin
     content = b"prenom,nom\nAna,Dupont\n" + b",\n" * 500  # a spreadsheet's trailing blanks
     confirm(prefecture, "bodies.person", upload(prefecture, "bodies.person", content))
     assert Person.objects.filter(last_name="Dupont").count() == 1
+
+
+# -- after the review: hostile and awkward files ----------------------------------------------
+
+
+def with_sheet(workbook, sheet_xml):
+    """`workbook` (XLSX bytes) with its first sheet's XML replaced: cells openpyxl would
+    not write (a text beyond Excel's 32,767 characters)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml.encode()
+            target.writestr(member.filename, data)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_decompressed(world, prefecture, settings):
+    # One text of 5 MB compresses a thousandfold: refused from the zip's directory.
+    huge = "a" * 5_000_000
+    bomb = with_sheet(
+        xlsx_bytes([["prenom", "nom"]]),
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>prenom</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>nom</t></is></c></row>'
+        f'<row r="2"><c r="A2" t="inlineStr"><is><t>{huge}</t></is></c>'
+        '<c r="B2" t="inlineStr"><is><t>Dupont</t></is></c></row></sheetData></worksheet>',
+    )
+    assert len(bomb) < 50_000
+    response = upload(prefecture, "bodies.person", bomb)
+    assert "se décompresse en" in page_text(response)
+    settings.IMPORT_MAX_UNZIPPED_BYTES = 2000  # a plain workbook inflates beyond that
+    response = upload(prefecture, "bodies.person", xlsx_bytes([["prenom", "nom"], ["A", "B"]]))
+    assert "se décompresse en" in page_text(response)
+    assert not Person.objects.filter(last_name__in=["Dupont", "B"]).exists()
+
+
+def test_cells_are_capped_in_length_and_in_number(world, prefecture, settings):
+    content = csv_bytes([["prenom", "nom"], ["Ana", "D" * 100_001]])
+    assert "une cellule de plus de" in page_text(upload(prefecture, "bodies.person", content))
+    settings.IMPORT_MAX_ROWS = 10  # 10 × 40 + 1,000 filled cells at most
+    wide = [[f"c{n}" for n in range(200)]] + [["x"] * 200 for _row in range(7)]
+    response = upload(prefecture, "bodies.person", csv_bytes(wide))
+    assert "plus de 1400 cellules remplies" in page_text(response)
