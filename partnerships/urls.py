@@ -72,4 +72,6 @@ urlpatterns = [
 ]
 
 handler400 = "partnerships.errors.bad_request"
+handler404 = "partnerships.errors.not_found"
+handler500 = "partnerships.errors.server_error"
 handler403 = "partnerships.views.permission_denied"

@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mail.sending import unsubscribe_token
-from partnerships.exports.pseudonyms import pseudonym
+from partnerships.oparl.people import api_identifier
 from tests.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -589,7 +589,7 @@ def oparl_url(name, label, scope, world):
     if label in objects_by_label:
         return reverse(name, args=[objects_by_label[label][0 if own else 1].pk])
     if label == "oparl:person":
-        return reverse(name, args=[pseudonym((world.person_a if own else world.person_b).pk)])
+        return reverse(name, args=[api_identifier((world.person_a if own else world.person_b).pk)])
     if label == "oparl:not-found":
         return reverse(name, args=["no/such/object/"])
     return reverse(name)

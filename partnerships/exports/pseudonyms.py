@@ -7,6 +7,10 @@ back from a pseudonym to the person, nor compute a known person's pseudonym. Thi
 pseudonymisation, not anonymisation: whoever holds the key, or knows enough about a body
 (its chair is a public figure), may re-identify some people — the exports are personal data
 under the GDPR and are published with that in mind (README).
+
+The OParl API names some people, so it never shows these pseudonyms: its identifiers of people
+are another keyed hash (`partnerships.oparl.people.api_identifier`), which cannot be computed
+from these nor these from it without the key.
 """
 
 import hashlib

@@ -3,5 +3,6 @@
 It spans apps (bodies, meetings, the exports' pseudonyms and readable rules), so it lives
 here, above them: `records` reads, `objects` writes OParl objects, `lists` paginates,
 `params` validates the query string, `http` answers (JSON, errors, CORS, validators, rate
-limit), `people` resolves a pseudonymous person's URL, `views` and `urls` tie them.
+limit), `people` makes and resolves a person's identifier in the API, `views` and `urls` tie
+them.
 """

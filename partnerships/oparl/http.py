@@ -18,12 +18,22 @@ from django.http import Http404, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from partnerships.security_log import client_address
 
 ERROR_TYPE = "https://schema.oparl.org/1.1/Error"
 CONTENT_TYPE = "application/json"
 METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+PREFIX = "/oparl/"
+
+
+def is_api_request(request) -> bool:
+    """Whether the request is the API's: by `path_info`, which is the same wherever the site
+    is mounted (`request.path` starts with the mount point, `SCRIPT_NAME`)."""
+    return request.path_info.startswith(PREFIX)
 
 
 class ApiError(Exception):
@@ -87,8 +97,12 @@ def rate_exceeded(request) -> int | None:
 
 def api_view(view):
     """GET and HEAD (OPTIONS for CORS preflights), rate-limited, answered as JSON with
-    validators; every refusal in OParl's error format."""
+    validators; every refusal in OParl's error format.
 
+    Exempt from the CSRF check: the API never writes (any other method answers 405), and the
+    check would otherwise answer a POST first, with the site's HTML 403 and no CORS."""
+
+    @csrf_exempt
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         wait = rate_exceeded(request)

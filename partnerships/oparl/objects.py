@@ -3,7 +3,8 @@
 Each function takes a page of rows (from `records.py`) and returns the objects in the same
 order, prefetching what they embed in one query per page. Only what the site shows an
 anonymous visitor goes out: no e-mail, no phone, a person's name only where the site shows it
-(otherwise its pseudonym, the same `p_…` as in the CSV exports).
+(otherwise the API's identifier of the person, `o_…` — never the pseudonym of the CSV exports:
+`people.py` says why).
 """
 
 from collections import defaultdict
@@ -17,9 +18,9 @@ from django.utils.translation import gettext as _
 from bodies.models import Body, Institution, Membership
 from meetings.models import AgendaItem, Meeting
 from partnerships.exports.package import LICENCE
-from partnerships.exports.pseudonyms import pseudonym
 
 from . import records
+from .people import api_identifier
 
 SCHEMA = "https://schema.oparl.org/1.1/"
 
@@ -38,7 +39,7 @@ class Urls:
         return self.request.build_absolute_uri(path + (f"?{urlencode(query)}" if query else ""))
 
     def person(self, person_id: int) -> str:
-        return self("person", pseudonym(person_id))
+        return self("person", api_identifier(person_id))
 
 
 def date_time(value) -> str:
@@ -185,7 +186,7 @@ def membership(urls: Urls, m: Membership, embedded: bool = False) -> dict:
 
 def people(urls: Urls, rows) -> list[dict]:
     """People, each with its seats embedded (one query for the page). The name is there only
-    where the site shows it; otherwise the person is its pseudonym."""
+    where the site shows it; otherwise the person is its identifier in the API."""
     seats = defaultdict(list)
     for m in records.memberships().filter(person_id__in=[p.pk for p in rows]).order_by("pk"):
         seats[m.person_id].append(membership(urls, m, embedded=True))
@@ -197,7 +198,7 @@ def people(urls: Urls, rows) -> list[dict]:
                 "Person",
                 urls.person(p.pk),
                 p,
-                name=f"{p.given_name} {p.family_name}" if named else pseudonym(p.pk),
+                name=f"{p.given_name} {p.family_name}" if named else api_identifier(p.pk),
                 familyName=p.family_name if named else None,
                 givenName=p.given_name if named else None,
                 membership=seats[p.pk],

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from bodies.validators import is_whole_number
+
 from .http import ApiError
 
 FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
@@ -17,7 +19,10 @@ FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
 DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE
 )
-CURSOR = re.compile(r"^(?:(?P<source>[a-z]+)-)?(?P<id>\d{1,18})$")
+# ASCII only: `\d` and `str.isdigit()` take « ١ » or « ² », which `int()` reads or refuses.
+# The list's source tells what a position is (`lists.Source.position`): an id, or a person's
+# identifier in the API.
+CURSOR = re.compile(r"^(?:(?P<source>[a-z]+)-)?(?P<position>[0-9a-z_]{1,18})$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class ListParams:
     modified_until: datetime.datetime | None = None
     limit: int = 100
     after_source: str | None = None  # lists of several kinds (organizations)
-    after_id: int = 0
+    after: str | None = None  # the position after which the page starts
 
     def query(self, **changes) -> dict:
         """The query string of a page of this list (the filters kept, as OParl asks)."""
@@ -72,7 +77,7 @@ def list_params(request) -> ListParams:
             values[name] = parse_date_time(name, get[name])
     limit = get.get("limit", "")
     if limit:
-        if not limit.isdigit() or not 1 <= int(limit) <= settings.OPARL_MAX_PAGE_SIZE:
+        if not is_whole_number(limit) or not 1 <= int(limit) <= settings.OPARL_MAX_PAGE_SIZE:
             raise ApiError(
                 400,
                 _("« limit » est un nombre d’objets par page, de 1 à %(max)s.")
@@ -86,5 +91,5 @@ def list_params(request) -> ListParams:
         match = CURSOR.match(after)
         if match is None:
             raise ApiError(400, _("« after » ne désigne pas une position dans la liste."))
-        values["after_source"], values["after_id"] = match["source"], int(match["id"])
+        values["after_source"], values["after"] = match["source"], match["position"]
     return ListParams(**values)

@@ -14,9 +14,10 @@ Rows written without history (the synthetic generator's bulk load) are dated `EP
 any recorded change: a client's first full harvest gets them, and any later change records
 history and moves them forward.
 
-Tombstones (OParl « gelöschte Objekte »): a body, an institution or a meeting that a client
-may have seen and that is gone — deleted, or for a meeting no longer public — still answers,
-with `deleted: true`, `created` and the moment it went as `modified`.
+Tombstones (OParl « gelöschte Objekte »): a body, an institution, a meeting or a meeting's
+place (`Location`) that a client may have seen and that is gone — deleted, or for a meeting
+and its place no longer public — still answers, with `deleted: true`, `created` and the moment
+it went as `modified`.
 """
 
 import datetime
@@ -42,6 +43,8 @@ from bodies import rules
 from bodies.models import Body, Institution, Membership, Person
 from meetings.models import AgendaItem, Meeting
 from partnerships.exports.datasets import readable_meetings
+
+from .models import PersonPseudonym
 
 # Before any recorded change: the date of rows that have no history.
 EPOCH = datetime.datetime(2016, 1, 1, tzinfo=datetime.UTC)
@@ -167,10 +170,19 @@ def seated_people() -> QuerySet:
     return Person.objects.filter(pk__in=Membership.objects.values("person_id"))
 
 
+def _api_id(person_id: OuterRef):
+    """The person's identifier in the API, read from the index (`people.py`: complete it
+    first), so that a list of people is ordered by it and its cursor is no internal id."""
+    return Subquery(
+        PersonPseudonym.objects.filter(person_id=person_id).values("api_id")[:1],
+        output_field=CharField(),
+    )
+
+
 def people(department_id=None) -> QuerySet:
     """People with a seat (in the département's bodies), with `created`, `modified` (their
-    seats' changes included) and `public_name` — their names leave the database only when the
-    site shows them; e-mail and phone never do (deferred, never read)."""
+    seats' changes included), `api_id` and `public_name` — their names leave the database only
+    when the site shows them; e-mail and phone never do (deferred, never read)."""
     qs = seated_people()
     if department_id is not None:
         qs = Person.objects.filter(
@@ -180,6 +192,7 @@ def people(department_id=None) -> QuerySet:
     qs = qs.only("pk").annotate(
         given_name=Case(When(public, then=F("first_name")), output_field=CharField()),
         family_name=Case(When(public, then=F("last_name")), output_field=CharField()),
+        api_id=_api_id(OuterRef("pk")),
     )
     return stamped(
         qs,
@@ -190,7 +203,8 @@ def people(department_id=None) -> QuerySet:
 
 def gone_people(department_id=None) -> QuerySet:
     """People who sat (in the département's bodies) and no longer sit anywhere: keyed
-    `person_id`, `created` kept from the live person's, `modified` their last seat's end."""
+    `person_id` (and `api_id`), `created` kept from the live person's, `modified` their last
+    seat's end."""
     seen = Membership.history.all()
     if department_id is not None:
         seen = seen.filter(body__department_id=department_id)
@@ -200,6 +214,7 @@ def gone_people(department_id=None) -> QuerySet:
         .values("person_id")
         .annotate(modified=Max("history_date"))
         .annotate(created=first_change(Person.history.filter(id=OuterRef("person_id"))))
+        .annotate(api_id=_api_id(OuterRef("person_id")))
     )
 
 
@@ -250,3 +265,14 @@ def agenda_items(department_id=None) -> QuerySet:
 def locations(department_id=None) -> QuerySet:
     """A public meeting's place is its `Location` (same id as the meeting)."""
     return meetings(department_id).exclude(place="")
+
+
+def gone_locations(department_id=None) -> QuerySet:
+    """The places of meetings that were public with a place at some point and are not now:
+    the meeting deleted, made partners-only or restricted, or its place emptied. A client
+    that listed the Location learns it is gone (`deleted: true`); a place never public stays
+    unknown."""
+    seen = Meeting.history.filter(rules.readable_q(PUBLIC)).exclude(place="")
+    if department_id is not None:
+        seen = seen.filter(body__department_id=department_id)
+    return gone(seen, locations())

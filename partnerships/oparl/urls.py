@@ -32,7 +32,7 @@ urlpatterns = [
         "organization/<int:pk>/meeting/", views.organization_meetings, name="organization-meetings"
     ),
     path("institution/<int:pk>/", views.institution, name="institution"),
-    path("person/<str:pseudonym>/", views.person, name="person"),
+    path("person/<str:identifier>/", views.person, name="person"),
     path("membership/<int:pk>/", views.membership, name="membership"),
     path("meeting/<int:pk>/", views.meeting, name="meeting"),
     path("agenda-item/<int:pk>/", views.agenda_item, name="agenda-item"),

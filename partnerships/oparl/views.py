@@ -15,7 +15,7 @@ from . import objects, records
 from .http import api_view
 from .lists import Source, object_list
 from .params import list_params
-from .people import person_id_for
+from .people import IDENTIFIER, index_missing_people, person_id_for
 
 Urls = objects.Urls
 
@@ -89,10 +89,15 @@ def body_organizations(request, code):
     return _list(request, *organization_sources(urls, _department(code).pk))
 
 
+def _person_position(text: str) -> str | None:
+    return text if IDENTIFIER.match(text) else None
+
+
 @api_view
 def body_people(request, code):
     urls = Urls(request)
     department = _department(code)
+    index_missing_people()  # the list is ordered by the API's identifiers, read from the index
     return _list(
         request,
         Source(
@@ -101,7 +106,9 @@ def body_people(request, code):
             lambda rows: objects.people(urls, rows),
             lambda row: _gone_person(urls, row),
             records.gone_people(department.pk),
-            gone_key="person_id",
+            gone_key="api_id",
+            key="api_id",
+            position=_person_position,
         ),
     )
 
@@ -164,6 +171,8 @@ def body_locations(request, code):
             "location",
             records.locations(department.pk),
             lambda rows: [objects.location(urls, m) for m in rows],
+            _tombstone(urls, "Location", "location"),
+            records.gone_locations(department.pk),
         ),
     )
 
@@ -226,9 +235,9 @@ def _deleted(urls, type_name, name, pk, history, seen=None):
 
 
 @api_view
-def person(request, pseudonym):
+def person(request, identifier):
     urls = Urls(request)
-    pk = person_id_for(pseudonym)
+    pk = person_id_for(identifier)
     if pk is None:
         raise Http404
     found = _one(records.people().filter(pk=pk))
@@ -271,10 +280,14 @@ def agenda_item(request, pk):
 
 @api_view
 def location(request, pk):
+    urls = Urls(request)
     found = _one(records.locations().filter(pk=pk))
-    if found is None:
+    if found is not None:
+        return objects.location(urls, found), found.modified
+    tombstone = _one(records.gone_locations().filter(id=pk))
+    if tombstone is None:
         raise Http404
-    return objects.location(Urls(request), found), found.modified
+    return _tombstone(urls, "Location", "location")(tombstone), tombstone["modified"]
 
 
 @api_view

@@ -3,17 +3,21 @@ canary, pagination, incremental sync, tombstones, people's names, the HTTP contr
 CORS, validators, rate limit) and query counts that do not grow with the data."""
 
 import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from bodies.models import Body, Institution, Membership, Person
 from meetings.models import Meeting
+from partnerships.exports.datasets import DATASETS
 from partnerships.exports.pseudonyms import pseudonym
 from partnerships.oparl.models import PersonPseudonym
+from partnerships.oparl.people import api_identifier
 from tests import factories
 from tests.test_leaks import CANARIES
 
@@ -85,8 +89,8 @@ def test_an_anonymous_crawl_of_the_api_finds_no_canary_email_or_phone(world, api
         leaked += [value for value in (person.email, person.phone) if value and value in text]
     assert not leaked
     assert "@" not in text
-    # People sit in the crawled bodies, under their pseudonyms.
-    assert pseudonym(world.person_a.pk) in text and pseudonym(world.person_b.pk) in text
+    # People sit in the crawled bodies, under their identifiers in the API.
+    assert api_identifier(world.person_a.pk) in text and api_identifier(world.person_b.pk) in text
 
 
 def test_restricted_and_partners_meetings_are_not_listed_nor_counted(world, api):
@@ -149,7 +153,7 @@ def test_modified_since_returns_exactly_what_changed(world, api):
     base = f"http://testserver{API}"
     assert changed("oparl:body-meetings") == [f"{base}meeting/{world.meeting_a.pk}/"]
     assert changed("oparl:body-memberships") == [f"{base}membership/{moved.pk}/"]
-    assert changed("oparl:body-people") == [f"{base}person/{pseudonym(world.person_a.pk)}/"]
+    assert changed("oparl:body-people") == [f"{base}person/{api_identifier(world.person_a.pk)}/"]
     assert changed("oparl:body-organizations") == sorted(
         [
             f"{base}organization/{world.body_a.pk}/",  # its seat changed
@@ -190,6 +194,32 @@ def test_a_meeting_made_restricted_is_gone_for_clients_that_saw_it(world, api):
     assert api.get(reverse("oparl:meeting", args=[world.partners_meeting_a.pk])).status_code == 404
 
 
+def test_the_place_of_a_meeting_made_partners_only_is_gone_for_clients_that_saw_it(world, api):
+    url = reverse("oparl:location", args=[world.meeting_a.pk])
+    listed = reverse("oparl:body-locations", args=["38"])
+    seen = api.get(url).json()
+    assert seen["description"] == "Hôtel de ville de Grenoble"
+    since = timezone.now().isoformat().replace("+", "%2B")
+    world.meeting_a.confidentiality = "partners"
+    world.meeting_a.save()
+    answer = api.get(url).json()
+    assert answer["deleted"] is True and "description" not in answer
+    assert not schema_errors("Location", answer)
+    assert answer["created"] == seen["created"] and answer["modified"] > seen["modified"]
+    changed = api.get(f"{listed}?modified_since={since}").json()
+    assert changed["data"] == [answer] and changed["pagination"]["totalElements"] == 1
+    # A public meeting whose place is emptied: its Location is gone too.
+    other = factories.meeting(world.body_a, place="Salle B")
+    assert api.get(reverse("oparl:location", args=[other.pk])).status_code == 200
+    other.place = ""
+    other.save()
+    assert api.get(reverse("oparl:location", args=[other.pk])).json()["deleted"] is True
+    # The place of a meeting that was never public stays unknown.
+    restricted = reverse("oparl:location", args=[world.restricted_meeting.pk])
+    assert api.get(restricted).status_code == 404
+    assert "CANARY" not in api.get(listed).content.decode()
+
+
 # -- people ------------------------------------------------------------------------------------
 
 
@@ -209,19 +239,83 @@ def test_names_only_where_the_site_shows_them(world, api):
     )
 
     def person(p):
-        return api.get(reverse("oparl:person", args=[pseudonym(p.pk)])).json()
+        return api.get(reverse("oparl:person", args=[api_identifier(p.pk)])).json()
 
     assert person(mayor)["name"] == "Éric Piolle"  # chairs the CLSPD: public office
     assert person(consenting)["familyName"] == "Volontaire"
-    assert person(former)["name"] == pseudonym(former.pk)  # no longer in office
+    assert person(former)["name"] == api_identifier(former.pk)  # no longer in office
     anonymous = person(world.person_a)
-    assert anonymous["name"] == pseudonym(world.person_a.pk)
+    assert anonymous["name"] == api_identifier(world.person_a.pk)
     assert "familyName" not in anonymous and "Alpha" not in str(anonymous)
     assert [m["role"] for m in anonymous["membership"]] == ["Membre désigné", "Membre désigné"]
 
 
-def test_a_person_url_is_resolved_through_the_pseudonym_index(world, api):
-    url = reverse("oparl:person", args=[pseudonym(world.person_a.pk)])
+def _download(client, name) -> str:
+    response = client.get(reverse("exports:download", args=[name]))
+    assert response.status_code == 200, name
+    return b"".join(response.streaming_content).decode()
+
+
+def _api_id(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_api_person_ids_and_export_pseudonyms_never_meet(world, api):
+    """A name in the API must not lead to a pseudonym of the public files: that would give a
+    named person's attendance and commitments, read from files meant to hide who they are."""
+    mayor = factories.person("Éric", "Piolle")
+    factories.membership(world.body_a, mayor, world.inst_a, role="chair")
+    consenting = factories.person("Lucie", "Volontaire", public_name_consent=True)
+    factories.membership(world.body_a, consenting, world.inst_a)
+    for person in (mayor, consenting, world.person_a):
+        factories.attendance(world.meeting_a, person, world.inst_a)
+    factories.commitment(world.meeting_a, world.inst_a, "Tenir la permanence", owner_person=mayor)
+    former = factories.person("Paul", "Ancien")
+    factories.membership(world.body_b, former, world.inst_b).delete()  # a tombstone
+
+    answers = crawl(api)
+    api_text = "\n".join(r.content.decode() for r in answers.values())
+    exports = "\n".join(_download(api, name) for name in DATASETS)
+    people = {
+        path: response.json()
+        for path, response in answers.items()
+        if "/person/" in path and "/body/" not in path
+    }
+    assert {p.get("name") for p in people.values()} >= {"Éric Piolle", "Lucie Volontaire"}
+    assert any(p.get("deleted") for p in people.values())
+    for person in Person.objects.all():
+        assert pseudonym(person.pk) in exports or person in (former,)  # the files name them…
+        assert pseudonym(person.pk) not in api_text, person  # …the API never does
+    for path in people:
+        api_id = _api_id(path)
+        assert api_id not in exports, path
+        assert not api_id.startswith("p_")
+
+
+def test_the_people_list_cursor_is_not_the_internal_id(world, api):
+    for i in range(4):
+        factories.membership(world.body_a, factories.person("Nom", f"Numéro {i}"), world.inst_a)
+    url = reverse("oparl:body-people", args=["38"]) + "?limit=1"
+    cursors, served = [], []
+    while url:
+        page = api.get(url.removeprefix("http://testserver")).json()
+        served += [_api_id(obj["id"]) for obj in page["data"]]
+        url = page["links"].get("next")
+        if url:
+            cursors.append(parse_qs(urlsplit(url).query)["after"][0])
+    internal = {str(pk) for pk in Person.objects.values_list("pk", flat=True)}
+    assert len(served) == len(set(served)) == 5 and len(cursors) == 4
+    assert not internal & set(cursors)
+    assert cursors == served[:-1]  # the API's own identifier of the last person served
+    assert served == sorted(served)
+    # An internal id, or a malformed identifier, is not a position in this list.
+    for after in ("3", "person-3", "o_zz", served[0].upper()):
+        response = api.get(reverse("oparl:body-people", args=["38"]) + f"?after={after}")
+        assert response.status_code == 400, after
+
+
+def test_a_person_url_is_resolved_through_the_index(world, api):
+    url = reverse("oparl:person", args=[api_identifier(world.person_a.pk)])
     assert not PersonPseudonym.objects.exists()
     assert api.get(url).status_code == 200  # the index is completed once
     assert PersonPseudonym.objects.count() == Person.objects.count()
@@ -231,18 +325,20 @@ def test_a_person_url_is_resolved_through_the_pseudonym_index(world, api):
     assert len(queries) == 3, [q["sql"] for q in queries]
     newcomer = factories.person("Nina", "Nouvelle")
     factories.membership(world.body_a, newcomer, world.inst_a)
-    assert api.get(reverse("oparl:person", args=[pseudonym(newcomer.pk)])).status_code == 200
-    # A pseudonym of nobody: the index (complete) and the database's anti-join, then 404.
+    assert api.get(reverse("oparl:person", args=[api_identifier(newcomer.pk)])).status_code == 200
+    # An identifier of nobody: the index (complete) and the database's anti-join, then 404.
     with CaptureQueriesContext(connection) as queries:
-        assert api.get(reverse("oparl:person", args=["p_0123456789abcdef"])).status_code == 404
-    assert len(queries) == 3
+        assert api.get(reverse("oparl:person", args=["o_0123456789abcdef"])).status_code == 404
+    assert len(queries) == 2
+    # An export pseudonym names nobody in the API.
+    assert api.get(reverse("oparl:person", args=[pseudonym(newcomer.pk)])).status_code == 404
     # Someone seated nowhere (yet) is not public.
     loner = factories.person("Sans", "Siège")
-    assert api.get(reverse("oparl:person", args=[pseudonym(loner.pk)])).status_code == 404
+    assert api.get(reverse("oparl:person", args=[api_identifier(loner.pk)])).status_code == 404
 
 
 def test_a_person_who_no_longer_sits_anywhere_is_a_tombstone(world, api):
-    url = reverse("oparl:person", args=[pseudonym(world.person_b.pk)])
+    url = reverse("oparl:person", args=[api_identifier(world.person_b.pk)])
     assert api.get(url).status_code == 200
     before = api.get(url).json()
     world.membership_b.delete()
@@ -296,6 +392,12 @@ def test_cors_validators_and_not_modified(world, api):
         "after=institution-3",  # a single-kind list
         "modified_since=%00",
         "limit%00=1",
+        # Digits that are not ASCII: `str.isdigit()` accepts them, `int()` does not.
+        "limit=%C2%B2",  # ²
+        "limit=%D9%A1",  # ١ (Arabic-Indic one)
+        "limit=%D9%A3",  # ٣
+        "after=%C2%B2",
+        "after=%D9%A1%D9%A3",
     ],
 )
 def test_malformed_parameters_answer_400_in_oparl_format(world, api, query):
@@ -313,10 +415,62 @@ def test_an_unencoded_plus_in_a_date_is_understood(world, api):
     assert response.status_code == 200
 
 
-def test_writes_answer_405(world, api):
-    response = api.post(reverse("oparl:system"))
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+@pytest.mark.parametrize("name,args", [("oparl:system", []), ("oparl:body-meetings", ["38"])])
+def test_writes_answer_405_in_oparl_format_even_with_csrf_checks(world, method, name, args):
+    # A real client, unlike Django's test client, goes through the CSRF check: the API never
+    # writes, so it is exempt, and the method check answers.
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(reverse(name, args=args))
     assert response.status_code == 405 and "GET" in response["Allow"]
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
     assert not schema_errors("Error", response.json())
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "person/p_%00/",
+        "meeting/%00/",
+        "body/38/meeting/?after=%00",
+        "person/p_%ff%fe/",
+        "person/" + "p" * 3000 + "/",
+        "meeting/99999999999999999999999/",
+        "organization/-1/",
+        "location/%D9%A3/",
+    ],
+)
+def test_malformed_ids_answer_in_oparl_format(world, api, settings, path, debug):
+    """Whatever the setting of DEBUG (whose pages are HTML) and wherever the site is mounted."""
+    settings.DEBUG = debug
+    for script_name in ("", "/registre"):
+        response = api.get(API + path, SCRIPT_NAME=script_name)
+        assert response.status_code in (400, 404), path
+        assert response["Content-Type"] == "application/json", path
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert not schema_errors("Error", response.json())
+
+
+def test_errors_outside_the_views_answer_in_oparl_format(world, monkeypatch):
+    client = Client(raise_request_exception=False)
+    for path in ("/oparl/", "/oparl/v2/meeting/1/"):  # outside the API's routes
+        response = client.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert not schema_errors("Error", response.json())
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("partnerships.oparl.records.bodies", fail)
+    response = client.get(reverse("oparl:body-organizations", args=["38"]))
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert not schema_errors("Error", response.json())
+    assert "database" not in response.content.decode()  # no detail of the failure
+    # The site's own pages keep theirs.
+    assert client.get("/no/such/page/")["Content-Type"].startswith("text/html")
 
 
 def test_rate_limit_per_client_address(world, api, settings):
@@ -344,11 +498,12 @@ LISTS = {
     # the département; then per kind: the page, its totals (count and latest `modified`), and
     # where there are tombstones their page and totals; and what the objects embed
     "oparl:body-organizations": 10,  # 1 + bodies (4 + seats' URLs) + institutions (4)
-    "oparl:body-people": 6,  # 1 + people (page, totals, tombstones' two, seats embedded)
+    # 1 + the index's anti-join + people (page, totals, tombstones' two, seats embedded)
+    "oparl:body-people": 7,
     "oparl:body-memberships": 3,  # 1 + memberships, totals
     "oparl:body-meetings": 6,  # 1 + meetings, totals, tombstones and their totals, agenda
     "oparl:body-agenda-items": 3,  # 1 + items, totals
-    "oparl:body-locations": 3,  # 1 + places, totals
+    "oparl:body-locations": 5,  # 1 + places, totals, tombstones and their totals
 }
 
 
@@ -367,6 +522,11 @@ def grow(world, n):
 
 def test_lists_run_a_fixed_number_of_queries_whatever_the_data(world, api):
     def counts():
+        # People seated since the index was last completed are written to it once, by the
+        # next list of people: one insert per 2,000 of them, then never again.
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(reverse("oparl:body-people", args=["38"])).status_code == 200
+        assert len(queries) == LISTS["oparl:body-people"] + 1
         found = {}
         for name in LISTS:
             with CaptureQueriesContext(connection) as queries:
