@@ -956,6 +956,50 @@ class SiteResource(RegistryResource):
 # -- memberships ------------------------------------------------------------------------------
 
 
+class SeatWidget(ScopedForeignKeyWidget):
+    """A seat's person (or substitute) among those the user may seat — or the one the row's
+    seat already names: a coordinator may not seat itself (`may_seat_self`), but its own seat,
+    exported and imported back unchanged (same seat, same body), is no new seating."""
+
+    def __init__(self, attribute):
+        super().__init__(Person, policy.seatable_people, names=by_full_name)
+        self.attribute = attribute
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            current = self.already_seated(value, row)
+            if current is None:
+                raise
+            return current
+
+    def already_seated(self, value, row):
+        seat = whole_number((row or {}).get("id"))
+        if seat is None or seat > MAX_ID:
+            return None
+        membership = (
+            policy.editable_memberships(self.access)
+            .filter(pk=seat)
+            .select_related("body", self.attribute)
+            .first()
+        )
+        current = getattr(membership, self.attribute, None)
+        if current is None:
+            return None
+        body = " ".join(cell_text((row or {}).get("instance")).split())
+        if whole_number(body) != membership.body_id and (
+            body.casefold() != membership.body.name.casefold()
+        ):
+            return None  # the seat moved to another body: a new seating
+        text = " ".join(cell_text(value).split())
+        if whole_number(text) == current.pk or (
+            text.casefold() == f"{current.first_name} {current.last_name}".casefold()
+        ):
+            return current
+        return None
+
+
 class MembershipResource(RegistryResource):
     id = Column("id", "id", gettext_lazy("numéro du mandat (vide : nouveau)"), widget=IdWidget())
     body = Column(
@@ -971,7 +1015,7 @@ class MembershipResource(RegistryResource):
         "person",
         "personne",
         gettext_lazy("numéro ou « Prénom Nom » de la personne"),
-        widget=ScopedForeignKeyWidget(Person, policy.seatable_people, names=by_full_name),
+        widget=SeatWidget("person"),
     )
     person_name = Column(
         "person",
@@ -1011,7 +1055,7 @@ class MembershipResource(RegistryResource):
         "substitute",
         "suppleant",
         gettext_lazy("numéro ou « Prénom Nom » du suppléant"),
-        widget=ScopedForeignKeyWidget(Person, policy.seatable_people, names=by_full_name),
+        widget=SeatWidget("substitute"),
     )
     substitute_name = Column(
         "substitute",

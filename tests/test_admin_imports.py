@@ -17,7 +17,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from bodies.models import Body, Institution, Membership, Person
+from bodies.models import Body, Institution, Membership, Person, RoleAssignment
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -708,3 +708,51 @@ def test_cells_are_capped_in_length_and_in_number(world, prefecture, settings):
     wide = [[f"c{n}" for n in range(200)]] + [["x"] * 200 for _row in range(7)]
     response = upload(prefecture, "bodies.person", csv_bytes(wide))
     assert "plus de 1400 cellules remplies" in page_text(response)
+
+
+def test_a_coordinators_own_seat_round_trips_but_it_seats_itself_nowhere_new(world, coordinator):
+    own = factories.person("Cora", "Coordinatrice", created_by=world.users["coordinator"])
+    own.user = world.users["coordinator"]
+    own.save()
+    seat = factories.membership(world.body_a, own, world.inst_a, role="appointed")
+    before = snapshot("bodies.membership")
+    preview = upload(coordinator, "bodies.membership", export(coordinator, "bodies.membership"))
+    assert not problems(preview), problems(preview)
+    confirm(coordinator, "bodies.membership", preview)
+    assert snapshot("bodies.membership") == before
+    rows = [
+        MEMBERSHIP_HEADER,
+        ["", world.body_a.pk, own.pk, world.inst_a.pk, "appointed", "2024-03-01", ""],
+        [
+            world.membership_a.pk,
+            world.body_a.pk,
+            own.pk,
+            world.inst_a.pk,
+            "appointed",
+            "2024-03-01",
+            "",
+        ],
+        [
+            seat.pk,
+            world.body_a.pk,
+            "Cora Coordinatrice",
+            world.inst_a.pk,
+            "appointed",
+            seat.started_on.isoformat(),
+            "",
+        ],
+    ]
+    # Its own seat moved to another body it coordinates is a new seating too.
+    RoleAssignment.objects.create(
+        user=world.users["coordinator"],
+        role="coordinator",
+        body=world.body_b,
+        started_on=world.assignment_coordinator.started_on,
+    )
+    response = upload(coordinator, "bodies.membership", csv_bytes(rows))
+    found = [(p[0], p[1]) for p in problems(response)]
+    assert (2, "personne") in found and (3, "personne") in found
+    assert (4, "personne") not in found
+    rows[1:] = [[seat.pk, world.body_b.pk, own.pk, world.inst_a.pk, "appointed", "2024-03-01", ""]]
+    response = upload(coordinator, "bodies.membership", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "personne")]
