@@ -78,7 +78,7 @@ def build_dataset(rows) -> tablib.Dataset:
         % {"limit": limit}
     )
     dataset = tablib.Dataset()
-    headers, width, lines, read, cells_read = None, 0, [], 0, 0
+    headers, width, offset, lines, read, cells_read = None, 0, 0, [], 0, 0
     for line, cells in rows:
         cells = list(cells)
         while cells and _blank(cells[-1]):
@@ -107,15 +107,24 @@ def build_dataset(rows) -> tablib.Dataset:
         if not cells:
             continue
         if headers is None:
-            headers = ["" if c is None else str(c).strip() for c in cells]
-            while headers and not headers[-1]:
-                headers.pop()
+            # A table drawn further right (its header at C4) starts at its first named column.
+            offset = next(n for n, c in enumerate(cells) if not _blank(c))
+            headers = ["" if c is None else str(c).strip() for c in cells[offset:]]
             width = len(headers)
             _check_headers(headers, line)
             dataset.headers = headers
             continue
         if len(lines) >= limit:
             raise too_long
+        if any(not _blank(c) for c in cells[:offset]):
+            raise UnreadableFile(
+                _(
+                    "Ligne %(line)s : des cellules à gauche de la première colonne de l’en-tête. "
+                    "Nommez ces colonnes ou videz ces cellules."
+                )
+                % {"line": line}
+            )
+        cells = cells[offset:]
         if any(not _blank(c) for c in cells[width:]):
             raise UnreadableFile(
                 _(
@@ -253,12 +262,14 @@ class XLSX(base_formats.XLSX):
         try:
             workbook = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=False)
             sheet = workbook.worksheets[0]
-            first = sheet.min_row or 1
+            # A sheet formatted to its last column (16,384) is not read cell by cell; its
+            # declared dimensions are not trusted (some programs write « A1 » whatever).
+            width = MAX_COLUMNS
 
             def rows():
-                # No dataset has a tenth of MAX_COLUMNS columns; a sheet formatted to its
-                # last column (16,384) is not read cell by cell.
-                for line, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), first):
+                # openpyxl yields every row from the first, blank ones above the table
+                # included: a row's position is its line.
+                for line, row in enumerate(sheet.iter_rows(min_row=1, max_col=width), 1):
                     yield (
                         line,
                         [

@@ -756,3 +756,25 @@ def test_a_coordinators_own_seat_round_trips_but_it_seats_itself_nowhere_new(wor
     rows[1:] = [[seat.pk, world.body_b.pk, own.pk, world.inst_a.pk, "appointed", "2024-03-01", ""]]
     response = upload(coordinator, "bodies.membership", csv_bytes(rows))
     assert [(p[0], p[1]) for p in problems(response)] == [(2, "personne")]
+
+
+def test_a_workbook_table_further_down_and_right_is_read_with_the_sheets_line_numbers(
+    world, prefecture
+):
+    def sheet(first_column):
+        book = openpyxl.Workbook()
+        cells = {4: ["prenom", "nom", "courriel"], 5: ["Ana", "Dupont", "ana@example.org"]}
+        cells[6] = ["Jean", "Durand", "pas-un-courriel"]
+        for line, values in cells.items():
+            for n, value in enumerate(values):
+                book.active.cell(row=line, column=first_column + n, value=value)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    for first_column in (1, 3):  # header at A4, then at C4
+        response = upload(prefecture, "bodies.person", sheet(first_column))
+        assert [(p[0], p[1]) for p in problems(response)] == [(6, "courriel")], first_column
+    content = csv_bytes([["", "prenom", "nom"], ["", "Ana", "Dupont"], ["x", "Jean", "Durand"]])
+    response = upload(prefecture, "bodies.person", content)
+    assert "Ligne 3 : des cellules à gauche" in page_text(response)
