@@ -40,7 +40,7 @@ from . import access as policy
 from .imports import Formula
 from .models import Body, Commune, Department, Epci, Institution, Membership, Person, Site
 from .spreadsheets import neutralised, restored
-from .validators import is_whole_number
+from .validators import is_whole_number, validate_plausible_date
 
 security_log = logging.getLogger("partnerships.security")
 logger = logging.getLogger(__name__)
@@ -147,6 +147,16 @@ class FrenchDateWidget(widgets.Widget):
     date cells too."""
 
     def clean(self, value, row=None, **kwargs):
+        date = self.read(value)
+        if date is not None:
+            try:  # the forms' bounds (1900–2100): 0001-01-01 is a typing slip, not a date
+                validate_plausible_date(date)
+            except ValidationError as error:
+                raise ValueError(" ".join(error.messages)) from None
+        return date
+
+    @staticmethod
+    def read(value):
         if isinstance(value, datetime.datetime):
             return value.date()
         if isinstance(value, datetime.date):

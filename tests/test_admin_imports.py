@@ -778,3 +778,26 @@ def test_a_workbook_table_further_down_and_right_is_read_with_the_sheets_line_nu
     content = csv_bytes([["", "prenom", "nom"], ["", "Ana", "Dupont"], ["x", "Jean", "Durand"]])
     response = upload(prefecture, "bodies.person", content)
     assert "Ligne 3 : des cellules à gauche" in page_text(response)
+
+
+def test_dates_outside_1900_2100_are_refused_as_the_forms_refuse_them(world, prefecture, newcomer):
+    rows = [
+        MEMBERSHIP_HEADER,
+        ["", world.body_a.pk, newcomer.pk, world.inst_a.pk, "appointed", "0001-01-01", ""],
+    ]
+    response = upload(prefecture, "bodies.membership", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "debut")]
+    assert "entre 1900 et 2100" in messages_of(response)
+    rows = [
+        ["type", "departement", "creee_le", "dissoute_le"],
+        ["CODAF", "38", "0001-01-01", "31/12/9999"],
+    ]
+    response = upload(prefecture, "bodies.body", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "creee_le"), (2, "dissoute_le")]
+    rows = [
+        ["nature", "nom", "code_qpv", "departement", "designe_le"],
+        ["qpv", "Mistral", "QN03802M", "38", "1899-12-31"],
+    ]
+    response = upload(prefecture, "bodies.site", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "designe_le")]
+    assert not Body.objects.filter(type="CODAF").exists()
