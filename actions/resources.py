@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from import_export import widgets
 
 from bodies import access as policy
-from bodies.resources import CellError, Column, RegistryResource, ScopedForeignKeyWidget, TextWidget
+from bodies.resources import (
+    CellError,
+    Column,
+    RegistryResource,
+    ScopedForeignKeyWidget,
+    TextWidget,
+    cell_text,
+)
 from bodies.validators import is_whole_number
 
 from . import periods
@@ -83,6 +90,13 @@ class PeriodWidget(widgets.Widget):
             return periods.parse(frequency, value)
         except periods.PeriodError as error:
             raise ValueError(str(error)) from None
+
+    def record_key(self, value, row):
+        """The period as read (`2024-3` is `2024-03`), for telling a measurement given twice."""
+        try:
+            return self.clean(value, row) or cell_text(value)
+        except ValueError:
+            return cell_text(value)
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value.isoformat()  # see dehydrate_period_start

@@ -496,27 +496,50 @@ class RegistryResource(resources.ModelResource):
             for name in self._meta.import_id_fields
             if name in self.fields and self.fields[name].column_name in headers
         ]
+        id_fields = [
+            self.fields[name] for name in self._meta.import_id_fields if name in self.fields
+        ]
         rows, ids, repeated = {}, {}, {}
         for number, values in enumerate(dataset, 1):
             cells = dict(zip(headers, values, strict=True))
             whole = tuple(cell_text(v) for v in values)
-            key = tuple(cell_text(cells[c]) for c in id_columns)
+            key = tuple(
+                self.record_key(field, cells[field.column_name], cells)
+                for field in id_fields
+                if field.column_name in headers
+            )
             if whole in rows:
                 repeated[number] = CellError(
                     None,
                     _("Ligne identique à la ligne %(line)s : supprimez l’une des deux.")
                     % {"line": self.line(rows[whole])},
                 )
-            elif id_columns and all(key) and key in ids:
+            elif id_columns and all(part != "" for part in key) and key in ids:
                 repeated[number] = CellError(
                     id_columns[0],
                     _("Même fiche que la ligne %(line)s (%(columns)s) : une ligne par fiche.")
                     % {"line": self.line(ids[key]), "columns": ", ".join(id_columns)},
                 )
             rows.setdefault(whole, number)
-            if id_columns and all(key):
+            if id_columns and all(part != "" for part in key):
                 ids.setdefault(key, number)
         return repeated
+
+    @staticmethod
+    def record_key(field, value, cells):
+        """A cell naming a record as the import will read it: `56` and `056` are the same
+        number, `5,2024-03` and `5,2024-3` the same measurement."""
+        widget = field.widget
+        if isinstance(widget, IdWidget) or (
+            isinstance(widget, ScopedForeignKeyWidget) and widget.field == "pk"
+        ):
+            number = whole_number(value)
+            if number is not None:
+                return number
+        key = getattr(widget, "record_key", None)
+        if key is not None:
+            return key(value, cells)
+        return " ".join(cell_text(value).split()).casefold()
 
     def import_data(self, dataset, **kwargs):
         headers = [str(h).strip() for h in (dataset.headers or []) if h is not None]

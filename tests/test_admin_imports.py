@@ -801,3 +801,25 @@ def test_dates_outside_1900_2100_are_refused_as_the_forms_refuse_them(world, pre
     response = upload(prefecture, "bodies.site", csv_bytes(rows))
     assert [(p[0], p[1]) for p in problems(response)] == [(2, "designe_le")]
     assert not Body.objects.filter(type="CODAF").exists()
+
+
+def test_the_same_record_twice_is_caught_however_its_key_is_written(world, prefecture, coordinator):
+    rows = [
+        ["id", "prenom", "nom"],
+        [world.person_a.pk, "A", "B"],
+        [f"0{world.person_a.pk}", "C", "D"],
+    ]
+    response = upload(prefecture, "bodies.person", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(3, "id")]
+    assert "Même fiche que la ligne 2" in messages_of(response)
+    monthly = factories.indicator(world.plan_a, name="Appels", frequency="monthly")
+    yearly = world.indicator_a.pk
+    rows = [
+        ["indicateur", "periode", "valeur"],
+        [yearly, "2024", "1"],
+        [f"0{yearly}", "2024", "2"],
+        [monthly.pk, "2024-03", "3"],
+        [monthly.pk, "2024-3", "4"],
+    ]
+    response = upload(coordinator, "actions.measurement", csv_bytes(rows))
+    assert [p[0] for p in problems(response)] == [3, 5], problems(response)
