@@ -5,6 +5,7 @@ for a missing value; a decimal comma is accepted), `note`. A row for an indicato
 already measured replaces that value. All or nothing, errors in French per row.
 """
 
+import datetime
 from decimal import Decimal, localcontext
 
 from django.utils.translation import gettext as _
@@ -86,6 +87,13 @@ class PeriodWidget(widgets.Widget):
         frequency = self.frequencies.get(int(indicator)) if is_whole_number(indicator) else None
         if frequency is None:
             return None  # the indicator column reports the error
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date):
+            # A spreadsheet turns a typed 2024-03 into the date 2024-03-01: read as the
+            # period it starts; a date that starts none is refused as written (2024-03-15).
+            start = periods.code(frequency, value)
+            value = start if periods.parse(frequency, start) == value else value.isoformat()
         try:
             return periods.parse(frequency, value)
         except periods.PeriodError as error:

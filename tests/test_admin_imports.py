@@ -823,3 +823,24 @@ def test_the_same_record_twice_is_caught_however_its_key_is_written(world, prefe
     ]
     response = upload(coordinator, "actions.measurement", csv_bytes(rows))
     assert [p[0] for p in problems(response)] == [3, 5], problems(response)
+
+
+def test_a_period_in_a_spreadsheet_date_cell_is_read(world, coordinator):
+    monthly = factories.indicator(world.plan_a, name="Appels", frequency="monthly")
+    rows = [
+        ["indicateur", "periode", "valeur"],
+        [monthly.pk, datetime.datetime(2024, 3, 1), 3],
+        [world.indicator_a.pk, datetime.date(2022, 1, 1), 7],
+        [monthly.pk, datetime.date(2024, 4, 15), 4],
+    ]
+    response = upload(coordinator, "actions.measurement", xlsx_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(4, "periode")]
+    assert "2024-04-15" in messages_of(response) and "00:00" not in messages_of(response)
+    del rows[3]
+    confirm(
+        coordinator,
+        "actions.measurement",
+        upload(coordinator, "actions.measurement", xlsx_bytes(rows)),
+    )
+    assert monthly.measurements.get().period_start == datetime.date(2024, 3, 1)
+    assert world.indicator_a.measurements.filter(period_start="2022-01-01", value=7).exists()
