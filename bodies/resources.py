@@ -234,9 +234,28 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
         super().__init__(model, field=field, **kwargs)
         self.choices, self.names = choices, names
         self.access = policy.ANONYMOUS
+        self.known = None  # key → row, read for the whole file at once (`resolve`)
 
     def get_queryset(self, value, row, *args, **kwargs):
         return self.choices(self.access)
+
+    def key(self, text):
+        """The lookup key a cell's text gives (None: none, the row reports it)."""
+        if self.field != "pk":
+            return text
+        number = whole_number(text)
+        return number if number is not None and number <= MAX_ID else None
+
+    def resolve(self, values):
+        """Reads the rows the file's cells name by number or code, in a few queries for the
+        whole file: a lookup per row through the scoped querysets cost milliseconds each."""
+        keys = {self.key(cell_text(v)) for v in values if cell_text(v)} - {None}
+        known, keys = {}, sorted(keys, key=str)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            for obj in self.get_queryset(None, None).filter(**{f"{self.field}__in": chunk}):
+                known.setdefault(getattr(obj, self.field), []).append(obj)
+        self.known = known
 
     def verbose_name(self) -> str:
         return str(self.model._meta.verbose_name)
@@ -245,12 +264,18 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
         text = cell_text(value)
         if text == "":
             return None
-        choices = self.get_queryset(value, row)
         model = self.verbose_name()
         unknown = ValueError(
             _("%(model)s n° %(value)s inconnu(e) ou hors de votre périmètre.")
             % {"model": model.capitalize(), "value": text[:40]}
         )
+        if self.known is not None and self.key(text) is not None:
+            found = self.known.get(self.key(text), [])
+            if len(found) == 1:
+                return found[0]
+            if self.field == "pk":
+                raise unknown
+        choices = self.get_queryset(value, row)
         if self.field != "pk":
             found = list(choices.filter(**{self.field: text})[:2])
             if len(found) == 1:
@@ -401,6 +426,10 @@ class RegistryResource(resources.ModelResource):
     (`check_perimeter`)."""
 
     required_columns: tuple[str, ...] = ()
+    # Whether the model's `clean` checks every rule of its `Meta.constraints` (with a message
+    # of its own): then Django's generic check, a query of a few milliseconds per
+    # constraint and row, is not run as well. The database enforces them all the same.
+    constraints_checked_by_clean = False
     unknown_id_message = gettext_lazy(
         "Fiche n° %(id)s inconnue ou hors de votre périmètre : laissez la colonne id vide "
         "pour en créer une."
@@ -555,6 +584,7 @@ class RegistryResource(resources.ModelResource):
             result.problems = self.problems(result)
             return result
         self.repeated = self.find_repeated(dataset)
+        self.resolve_references(dataset, headers)
         kwargs["rollback_on_validation_errors"] = True
         result = super().import_data(dataset, **kwargs)
         result.problems = self.problems(result)
@@ -569,6 +599,15 @@ class RegistryResource(resources.ModelResource):
                 len(result.problems),
             )
         return result
+
+    def resolve_references(self, dataset, headers):
+        """Each foreign-key column's numbers and codes read for the whole file at once."""
+        for field in self.get_import_fields():
+            if isinstance(field.widget, ScopedForeignKeyWidget):
+                if field.column_name in headers:
+                    field.widget.resolve(dataset.get_col(headers.index(field.column_name)))
+                else:
+                    field.widget.known = None
 
     def problems(self, result) -> list[Problem]:
         """Every error of the import, as (line, column as in the file, French message)."""
@@ -645,6 +684,13 @@ class RegistryResource(resources.ModelResource):
                 row[column] = restored(value)
 
     def get_instance(self, instance_loader, row):
+        id_columns = [
+            self.fields[name].column_name
+            for name in self._meta.import_id_fields
+            if name in self.fields
+        ]
+        if id_columns and all(cell_text(row.get(c)) == "" for c in id_columns):
+            return None  # a new record: no query (the library looked up `id IS NULL`)
         try:
             instance = super().get_instance(instance_loader, row)
         except ValueError:
@@ -675,7 +721,33 @@ class RegistryResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        super().validate_instance(instance, import_validation_errors, validate_unique)
+        """The model's `full_clean`, as the library calls it, but for one thing: a foreign
+        key a scoped widget set was read from the user's choices, so the field's own check
+        that it exists (a query per key and row) is not repeated. Unique rules and
+        constraints are checked on every field."""
+        errors = dict(import_validation_errors or {})
+        exclude = set(errors)
+        trusted = {
+            field.attribute
+            for field in self.get_import_fields()
+            if isinstance(field.widget, ScopedForeignKeyWidget)
+            and instance._state.fields_cache.get(field.attribute) is not None
+        }
+        checks = [
+            lambda skip: instance.clean_fields(exclude=skip | trusted),
+            lambda skip: instance.clean(),
+        ]
+        if validate_unique:
+            checks.append(lambda skip: instance.validate_unique(exclude=skip))
+        if not self.constraints_checked_by_clean:
+            checks.append(lambda skip: instance.validate_constraints(exclude=skip))
+        for check in checks:
+            try:
+                check(exclude | set(errors))
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
         message = self.check_perimeter(instance)
         if message:
             raise ValidationError({NON_FIELD_ERRORS: [message]})
@@ -1116,6 +1188,8 @@ class MembershipResource(RegistryResource):
         ]
 
     required_columns = ("instance", "personne", "institution", "role", "debut")
+    # Membership.clean: end after start, not one's own substitute, one chair at a time.
+    constraints_checked_by_clean = True
     unknown_id_message = gettext_lazy(
         "Mandat n° %(id)s inconnu ou hors de votre périmètre : laissez la colonne id vide pour "
         "créer un mandat."

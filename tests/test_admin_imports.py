@@ -15,6 +15,8 @@ import openpyxl
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bodies.models import Body, Institution, Membership, Person, RoleAssignment
@@ -844,3 +846,36 @@ def test_a_period_in_a_spreadsheet_date_cell_is_read(world, coordinator):
     )
     assert monthly.measurements.get().period_start == datetime.date(2024, 3, 1)
     assert world.indicator_a.measurements.filter(period_start="2022-01-01", value=7).exists()
+
+
+def test_a_membership_preview_costs_five_queries_a_row_its_references_read_once(world, prefecture):
+    """A seat's savepoint, its overlap check, its row and its history: the body, person and
+    institution columns are read for the whole file at once, a new row is not looked up, and
+    the constraints Membership.clean checks are not checked twice."""
+    people = Person.objects.bulk_create(
+        [Person(first_name="Pré", last_name=f"Nom{n}") for n in range(30)]
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                body=world.gltd_a,
+                person=p,
+                institution=world.inst_a,
+                role="appointed",
+                started_on=datetime.date(2020, 1, 1),
+            )
+            for p in people
+        ]
+    )
+
+    def queries(count):
+        rows = [MEMBERSHIP_HEADER] + [
+            ["", world.body_a.pk, p.pk, world.inst_a.pk, "appointed", "2024-03-01", ""]
+            for p in people[:count]
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            response = upload(prefecture, "bodies.membership", csv_bytes(rows))
+        assert not problems(response)
+        return len(captured)
+
+    assert queries(30) - queries(10) <= 20 * 5
