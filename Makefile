@@ -9,7 +9,7 @@ SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
 # PYTEST_ARGS="-n 0 -x tests/test_exports.py" runs a part of it in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install lint migrations-check bench clean
+.PHONY: run test install lint migrations-check bench bench-small loadtest clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,7 +47,18 @@ lint: $(STAMP)
 migrations-check: $(STAMP)
 	DATABASE_URL=$(SQLITE_URL) $(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 
+# National scale on PostgreSQL (README, « Mesures de performance »): generated databases
+# bench_<scale>_<seed> reused from run to run; the last line printed is JSON.
+BENCH_SCALES ?= 0.1 1
+LOADTEST_SECONDS ?= 60
 bench: $(STAMP)
+	BENCH_SCALES="$(BENCH_SCALES)" $(BIN)/python -m tests.bench.national
+
+loadtest: $(STAMP)
+	BENCH_SCALES="$(BENCH_SCALES)" LOADTEST_SECONDS=$(LOADTEST_SECONDS) $(BIN)/python -m tests.bench.loadtest
+
+# The earlier, smaller benchmarks: territories, an SSMSI file, connections killed mid-traffic.
+bench-small: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(BIN)/python -m tests.bench.territories
 	DATABASE_URL=$(SQLITE_URL) $(BIN)/python -m tests.bench.ssmsi
 	$(BIN)/python -m tests.bench.connections

@@ -193,7 +193,8 @@ class MeasurementAdmin(ImportExportAdmin, PlanWritersAdmin):
     search_fields = ["indicator__name", "indicator__plan__title"]
     autocomplete_fields = ["indicator"]
     fields = ["indicator", "period_start", "value", "source_note"]
-    date_hierarchy = "period_start"
+    # No date navigation: it reads every row's date on each page (large tables at national
+    # scale); the filters and the search narrow the list instead.
     field_choices = {"indicator": editable_indicators}
 
     def save_model(self, request, obj, form, change):

@@ -432,7 +432,8 @@ class MembershipAdmin(ImportExportAdmin, AuditedAdmin):
     list_filter = ["role", CurrentFilter, "body__type", "body__department"]
     search_fields = ["person__last_name", "person__first_name", "body__name", "institution__name"]
     autocomplete_fields = ["person", "body", "institution", "substitute"]
-    date_hierarchy = "started_on"
+    # No date navigation: it reads every row's date on each page (large tables at national
+    # scale); the filters and the search narrow the list instead.
     field_choices = MEMBERSHIP_CHOICES
 
     def visible(self, access, qs):

@@ -6,22 +6,29 @@ French message.
 They live in `bodies`, the lowest app, because every app's pages use them.
 """
 
+import functools
+
 from concurrency.exceptions import VersionError
 from concurrency.forms import get_signer
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from .validators import validate_plausible_date
+from .validators import is_whole_number, validate_plausible_date
 
 
 class Choices:
-    """Objects a row may point at, fetched once for the whole page."""
+    """Objects a row may point at, fetched once for the whole page. Their `<option>`s are
+    written once too (`options_html`), however many rows offer them."""
 
     def __init__(self, objects, label=str):
         self.by_id = {obj.pk: obj for obj in objects}
         self.choices = [(obj.pk, label(obj)) for obj in self.by_id.values()]
+        self._options = None
 
     def get(self, pk):
         """The object with this id; ValueError if it is not among the choices."""
@@ -30,18 +37,59 @@ class Choices:
         except KeyError:
             raise ValueError(pk) from None
 
+    def with_blank(self) -> list:
+        return [("", "—"), *self.choices]
+
+    def options_html(self) -> str:
+        """Every option, none selected, the blank one first: written once per page."""
+        if self._options is None:
+            self._options = format_html('<option value="">{}</option>', "—") + format_html_join(
+                "", '<option value="{}">{}</option>', self.choices
+            )
+        return self._options
+
+
+class ChoicesSelect(forms.Select):
+    """A `<select>` over `Choices`, its options written once for every row of the page
+    rather than through a template per option per row (2,000 options made the meeting page
+    spend most of its time there)."""
+
+    def __init__(self, source: Choices, attrs=None):
+        super().__init__(attrs)
+        self.source = source
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        options = self.source.options_html()
+        chosen = [v for v in self.format_value(value) if v != ""]
+        if chosen:
+            marker = format_html('<option value="{}">', chosen[0])
+            options = options.replace(marker, marker[:-1] + " selected>", 1)
+        else:
+            options = options.replace('<option value="">', '<option value="" selected>', 1)
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(final), mark_safe(options)
+        )
+
 
 class ObjectChoiceField(forms.TypedChoiceField):
-    """A choice among `Choices`: validating it runs no query."""
+    """A choice among `Choices`: validating it runs no query, and neither building it nor
+    validating it goes through the whole list (rows share the list and its options)."""
 
     def __init__(self, choices: Choices, **kwargs):
         kwargs.setdefault("required", True)
+        kwargs.setdefault("widget", ChoicesSelect(choices))
+        self.source = choices
         super().__init__(
-            choices=[("", "—"), *choices.choices],
+            choices=choices.with_blank,  # a callable: not copied for each row
             coerce=choices.get,
             empty_value=None,
             **kwargs,
         )
+
+    def valid_value(self, value):
+        text = str(value)
+        return text == "" or (is_whole_number(text) and int(text) in self.source.by_id)
 
 
 def row_object(form, field_name, choices: Choices):
@@ -65,6 +113,16 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+@functools.cache
+def length_hint(limit: int):
+    """« 250 caractères au plus. », translated when shown. Made once per limit: each
+    `ngettext_lazy` with a number builds a class, milliseconds that a page with many rows
+    paid for every row."""
+    return ngettext_lazy("%(limit)s caractère au plus.", "%(limit)s caractères au plus.", limit) % {
+        "limit": limit
+    }
+
+
 def say_length_limits(form) -> None:
     """Every text field of `form` with a length limit says it next to the field, and the
     browser no longer enforces it: a `maxlength` attribute cuts pasted text without a word.
@@ -74,9 +132,7 @@ def say_length_limits(form) -> None:
         if not isinstance(field, forms.CharField) or not limit:
             continue
         field.widget.attrs.pop("maxlength", None)
-        hint = ngettext_lazy(
-            "%(limit)s caractère au plus.", "%(limit)s caractères au plus.", limit
-        ) % {"limit": limit}
+        hint = length_hint(limit)
         field.help_text = f"{field.help_text} {hint}" if field.help_text else hint
 
 

@@ -152,10 +152,11 @@ def convene(convocation_plan: Plan, user) -> Report:
     )
     detailed = shows_details(meeting)
     agenda = [item.title for item in meeting.agenda_items.all()]
+    # labels (the meeting's kind, dates) are rendered in each recipient's language, not in
+    # the sender's: the templates read them from the meeting
     context = {
         "meeting": meeting,
         "body_name": meeting.body.name,
-        "kind": meeting.get_kind_display(),
         "place": meeting.place if detailed else "",
         "agenda": agenda if detailed else [],
         "detailed": detailed,

@@ -136,9 +136,16 @@ class AttendanceForm(forms.Form):
 
 
 class GuestForm(forms.Form):
+    """A guest: a person found by the page's search (`MeetingPage.guest_results`), never
+    chosen from a list of everyone; the institution they came for and how. « Retirer »
+    leaves the row out, as a blank row is."""
+
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    remove = forms.BooleanField(label=_("Retirer"), required=False)
+
     def __init__(self, *args, people: Choices, institutions: Choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"] = ObjectChoiceField(people, label=_("Invité"))
+        self.people = people
         self.fields["institution"] = ObjectChoiceField(institutions, label=_("Institution"))
         # The initial value lets a blank guest row count as unchanged (and be skipped).
         self.fields["status"] = forms.ChoiceField(
@@ -149,6 +156,27 @@ class GuestForm(forms.Form):
                 (Attendance.Status.REMOTE, Attendance.Status.REMOTE.label),
             ],
         )
+        self.order_fields(["person", "institution", "status", "remove"])
+
+    def full_clean(self):
+        if self.is_bound and self.data.get(self.add_prefix("remove")):
+            self._errors = ErrorDict()  # a removed row: skipped, whatever it holds
+            self.cleaned_data = {}
+            return
+        super().full_clean()
+
+    def clean_person(self):
+        try:
+            return self.people.get(self.cleaned_data["person"])
+        except (KeyError, ValueError):
+            raise forms.ValidationError(
+                _("Cette personne ne fait pas partie de celles que vous pouvez inviter.")
+            ) from None
+
+    @property
+    def guest(self):
+        """The person this row stands for, for display (bound or initial)."""
+        return row_object(self, "person", self.people)
 
 
 class RecordedRowForm(PlausibleDatesMixin, forms.Form):

@@ -20,6 +20,21 @@ from bodies.models import Body, Confidentiality, Institution, Membership, Person
 from bodies.rules import readable_q
 
 
+def meeting_readable_q(access, path: str = "") -> Q:
+    """The meetings `access` may read, as a condition on the meeting at `path` ("" for
+    meetings themselves, "meeting" for their attendance or commitments): applied through a
+    join rather than as `meeting__in=<every readable meeting>`, which the database had to
+    read whole (a DISTINCT over every meeting in France) or planned badly once narrowed. The
+    meetings a person attended — attendees count as named — are a subquery: no duplicates.
+    Q() for administrators."""
+    prefix = f"{path}__" if path else ""
+    condition = readable_q(access, body=f"{prefix}body", level=f"{prefix}confidentiality")
+    if condition and access.person_id:
+        attended = Attendance.objects.filter(person_id=access.person_id).values("meeting_id")
+        condition |= Q(**{f"{path or 'pk'}__in": attended})
+    return condition
+
+
 class MeetingQuerySet(models.QuerySet):
     def held(self):
         return self.filter(status=Meeting.Status.HELD)
@@ -32,10 +47,8 @@ class MeetingQuerySet(models.QuerySet):
 
     def readable_by(self, access):
         """Meetings whose details `access` may read; attendees count as named."""
-        condition = readable_q(access, named="attendances__person")
-        if not condition:  # administrators: every meeting, without the attendees' join
-            return self.all()
-        return self.filter(condition).distinct()
+        condition = meeting_readable_q(access)
+        return self.filter(condition) if condition else self.all()
 
 
 class Meeting(models.Model):
@@ -95,6 +108,8 @@ class Meeting(models.Model):
             models.Index(fields=["status", "starts_at"], name="meetings_meeting_status_idx"),
             # A body's last held meeting (`meetings.activity`), for every list of bodies.
             models.Index(fields=["body", "status", "-starts_at"], name="meetings_body_held_idx"),
+            # Lists of meetings newest first (the administration's), a page at a time.
+            models.Index(fields=["starts_at", "id"], name="meetings_meeting_date_idx"),
         ]
 
     def __str__(self):
@@ -287,7 +302,7 @@ class CommitmentQuerySet(models.QuerySet):
         condition = readable_q(access, named="owner_person")
         if not condition:  # administrators
             return self.all()
-        return self.filter(condition, meeting__in=Meeting.objects.readable_by(access).values("pk"))
+        return self.filter(condition).filter(meeting_readable_q(access, "meeting"))
 
 
 class Commitment(models.Model):
@@ -356,6 +371,9 @@ class Commitment(models.Model):
         indexes = [
             models.Index(fields=["body", "status", "due_on"], name="meetings_commit_body_idx"),
             models.Index(fields=["owner_institution", "status"], name="meetings_commit_owner_idx"),
+            # Lists sorted by due date (the commitments list, the administration's): read
+            # in index order, a page at a time, rather than all rows sorted.
+            models.Index(fields=["due_on", "id"], name="meetings_commit_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -470,8 +488,9 @@ class Convocation(models.Model):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="convocations", verbose_name=_("réunion")
     )
+    # a person erased from the registry takes their convocations (and address) along
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="convocations", verbose_name=_("personne")
+        Person, on_delete=models.CASCADE, related_name="convocations", verbose_name=_("personne")
     )
     address = models.EmailField(_("adresse"))
     as_substitute = models.BooleanField(_("en tant que suppléant"), default=False)

@@ -27,6 +27,7 @@ from .models import Commitment, CommitmentReminder
 
 DUE_SOON = 14  # days
 QUIET_DAYS = 7  # a commitment is reminded to an address at most once in this many days
+KEPT_DAYS = 90  # what a reminder named is kept this long (addresses are personal data)
 
 
 @dataclass
@@ -184,6 +185,9 @@ def send_digests(found: list[Digest], on: datetime.date | None = None) -> Report
     on = on or today()
     report = send(Kind.REMINDER, [outgoing(d, on) for d in found])
     with transaction.atomic():
+        CommitmentReminder.objects.filter(
+            sent_on__lt=on - datetime.timedelta(days=KEPT_DAYS)
+        ).delete()
         CommitmentReminder.objects.bulk_create(
             CommitmentReminder(commitment=c, address=item.key.address, sent_on=on)
             for item in report.sent

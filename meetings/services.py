@@ -35,8 +35,10 @@ from .forms import (
 )
 from .models import AgendaItem, Attendance, Commitment, CommitmentFollowUp, Decision, Meeting
 
-EXTRA_ROWS = {"agenda": 3, "guests": 1, "decisions": 2, "commitments": 2}
+EXTRA_ROWS = {"agenda": 3, "decisions": 2, "commitments": 2}
 MAX_ROWS = 1000  # Django's formsets' own bound
+GUEST_RESULTS = 20  # people shown for one guest search: more asks for a longer search
+GUEST_MIN_SEARCH = 2  # characters before searching
 
 
 def posted_date(data) -> datetime.date | None:
@@ -134,16 +136,23 @@ class MeetingPage:
     # The date whose current members are expected: the posted date, or the one asked for
     # (`?date=`, when the page's date changes), or the meeting's, or today.
     on: datetime.date | None = None
+    # Guests are found by a search (`guest-q`, posted or asked for) and added one at a time
+    # (`add_guest`: a person's id), never chosen from a list of everyone.
+    guest_query: str = ""
+    add_guest: int | None = None
 
     def __post_init__(self):
         self.editing = self.meeting is not None and self.meeting.pk is not None
         self.meeting = self.meeting or Meeting(body=self.body)
         self.on = posted_date(self.data) or self.on
+        if self.data is not None:
+            self.guest_query = str(self.data.get("guest-q", ""))
+        self.guest_query = self.guest_query.strip()[:100]
         self.members_refreshed = False  # the posted rows were those of another date
         self._load_choices()
         self._build_forms()
 
-    # -- choices: five queries -------------------------------------------------------------
+    # -- choices: six queries, the guests' only where there are some ----------------------
 
     def _load_choices(self):
         body = self.body
@@ -161,17 +170,8 @@ class MeetingPage:
             m.substitute for m in memberships if m.substitute
         }
         self.body_people = Choices(sorted(body_people, key=person_label), label=person_label)
-        in_department = Membership.objects.filter(body__department_id=body.department_id)
-        # Guests: people the reader sees who sit in this département, or nowhere yet.
-        self.department_people = Choices(
-            visible_people(self.access, Person.objects.all())
-            .filter(
-                Q(pk__in=in_department.values("person_id"))
-                | ~Q(pk__in=Membership.objects.values("person_id"))
-            )
-            .order_by("last_name", "first_name"),
-            label=person_label,
-        )
+        self.guest_candidates = self._guest_candidates()
+        self.guest_people = self._guest_people()
         self.institutions = Choices(
             visible_institutions(self.access, Institution.objects.all())
             .filter(department_id=body.department_id)
@@ -202,6 +202,55 @@ class MeetingPage:
             if self.editing
             else set()
         )
+
+    def _guest_candidates(self):
+        """People the reader may invite: those it sees who sit in this département, or
+        nowhere yet. A queryset: searched, or read for the rows posted, never listed whole."""
+        in_department = Membership.objects.filter(body__department_id=self.body.department_id)
+        return visible_people(self.access, Person.objects.all()).filter(
+            Q(pk__in=in_department.values("person_id"))
+            | ~Q(pk__in=Membership.objects.values("person_id"))
+        )
+
+    def _guest_people(self) -> Choices:
+        """The people the guest rows stand for: the meeting's recorded guests, and those the
+        posted rows (or the one added) name, if the reader may invite them. One query, none
+        for a new meeting shown without guests."""
+        posted = {
+            int(value)
+            for key, value in (self.data or {}).items()
+            if key.startswith("guests-") and key.endswith("-person") and is_whole_number(str(value))
+        }
+        if self.add_guest is not None:
+            posted.add(self.add_guest)
+        wanted = Q(pk__in=posted) & Q(pk__in=self.guest_candidates.values("pk"))
+        if self.editing:
+            recorded = Attendance.objects.filter(meeting=self.meeting, membership__isnull=True)
+            wanted |= Q(pk__in=recorded.values("person_id"))
+        elif not posted:
+            return Choices([], label=person_label)
+        return Choices(
+            Person.objects.filter(wanted).order_by("last_name", "first_name", "pk"),
+            label=person_label,
+        )
+
+    @property
+    def guest_results(self) -> list:
+        """People matching every word of the guest search (names), members expected at
+        the meeting left out; `GUEST_RESULTS` at most. One query, none without a search."""
+        if len(self.guest_query) < GUEST_MIN_SEARCH:
+            return []
+        if not hasattr(self, "_guest_results"):
+            found = self.guest_candidates.exclude(pk__in=[m.person_id for m in self.expected])
+            for word in self.guest_query.split():
+                found = found.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
+            people = list(found.order_by("last_name", "first_name", "pk")[: GUEST_RESULTS + 1])
+            self._guest_results = people
+        return self._guest_results[:GUEST_RESULTS]
+
+    @property
+    def more_guest_results(self) -> bool:
+        return len(self.guest_results) == GUEST_RESULTS and len(self._guest_results) > GUEST_RESULTS
 
     def _closed_meanwhile(self) -> dict:
         """Commitments that posted follow-up rows name but that are no longer to follow
@@ -255,7 +304,31 @@ class MeetingPage:
             except ValueError:
                 count = 0  # a tampered management form: the formset reports it
             data[total] = str(count + self.add_rows[prefix])
+        if prefix == "guests" and self.add_guest is not None:
+            data = self._with_added_guest(data)
         return cls(data, prefix=prefix, form_kwargs=form_kwargs)
+
+    def _with_added_guest(self, data):
+        """The posted rows and one more for the person added, with the institution of their
+        latest seat in the département when it is one of the page's (one query)."""
+        data = data.copy()
+        try:
+            count = int(data.get("guests-TOTAL_FORMS", 0) or 0)
+        except ValueError:
+            return data  # a tampered management form: the formset reports it
+        seat = (
+            Membership.objects.filter(
+                person_id=self.add_guest, body__department_id=self.body.department_id
+            )
+            .order_by("-started_on", "-pk")
+            .values_list("institution_id", flat=True)
+            .first()
+        )
+        data["guests-TOTAL_FORMS"] = str(count + 1)
+        data[f"guests-{count}-person"] = str(self.add_guest)
+        data[f"guests-{count}-institution"] = str(seat) if seat in self.institutions.by_id else ""
+        data[f"guests-{count}-status"] = Attendance.Status.PRESENT
+        return data
 
     def _build_forms(self):
         meeting = self.meeting
@@ -341,7 +414,7 @@ class MeetingPage:
             GuestFormSet,
             "guests",
             guests,
-            people=self.department_people,
+            people=self.guest_people,
             institutions=self.institutions,
         )
         self.decisions = self._formset(DecisionFormSet, "decisions", decisions)
@@ -651,7 +724,6 @@ class MeetingPage:
             lambda values: Commitment(body=meeting.body, meeting=meeting, **values),
             update=False,
         )
-        fields = list(COMMITMENT_FIELDS)
 
         rows = self._rows(self.follow_ups)
         reviewed_later = set(
@@ -661,6 +733,7 @@ class MeetingPage:
             ).values_list("commitment_id", flat=True)
         )
         reviewed = []
+        by_outcome: dict[tuple, list] = {}
         for row in rows:
             commitment = row["commitment"]
             outcome = row["outcome"]
@@ -676,9 +749,19 @@ class MeetingPage:
                 "dropped": Commitment.Status.DROPPED,
             }.get(outcome, Commitment.Status.OPEN)
             commitment.done_on = meeting.date if outcome == "done" else None
-            changed.append(commitment)
+            by_outcome.setdefault((commitment.status, commitment.done_on), []).append(commitment)
         CommitmentFollowUp.objects.bulk_create(reviewed)
+        # The commitments edited on this page: one UPDATE of their fields. Those followed up
+        # (made at earlier meetings): one UPDATE per outcome, their status and date — a
+        # statement per row, or a CASE per row and field, cost more than the rest of the save.
         if changed:
-            bulk_update_with_history(
-                changed, Commitment, [*fields, "status", "done_on"], default_user=user
+            Commitment.objects.bulk_update(changed, list(COMMITMENT_FIELDS))
+        for (status, done_on), commitments in by_outcome.items():
+            Commitment.objects.filter(pk__in=[c.pk for c in commitments]).update(
+                status=status, done_on=done_on
+            )
+        followed = [c for commitments in by_outcome.values() for c in commitments]
+        if changed or followed:
+            Commitment.history.bulk_history_create(
+                changed + followed, update=True, default_user=user
             )

@@ -23,6 +23,7 @@ from bodies.access import (
 )
 from bodies.models import Body
 from bodies.pagination import paginate
+from bodies.validators import is_whole_number
 from mail.sending import absolute_url
 
 from . import calendars, convocations, minutes
@@ -261,7 +262,13 @@ def _meeting_page(request, body, meeting=None):
         # `?date=`: the members expected at that date (the page's script asks for them when
         # the date changes, and swaps the attendance rows in).
         on = posted_date(request.GET)
-        page = MeetingPage(body=body, access=access, meeting=meeting, on=on)
+        page = MeetingPage(
+            body=body,
+            access=access,
+            meeting=meeting,
+            on=on,
+            guest_query=request.GET.get("guest-q", ""),
+        )
         if on is not None:
             page.meeting_form.initial["date"] = on
         return render(request, "meetings/meeting_form.html", {"page": page, "body": body})
@@ -270,6 +277,18 @@ def _meeting_page(request, body, meeting=None):
     if add_row in ROW_PREFIXES:  # "Ajouter une ligne" without JavaScript: nothing is saved
         page = MeetingPage(
             body=body, access=access, meeting=meeting, data=request.POST, add_rows={add_row: 1}
+        )
+        return render(request, "meetings/meeting_form.html", {"page": page, "body": body})
+
+    add_guest = str(request.POST.get("add_guest", ""))
+    if is_whole_number(add_guest) or "search_guests" in request.POST:
+        # A guest searched for or added (« Rechercher », « Inviter »): nothing is saved.
+        page = MeetingPage(
+            body=body,
+            access=access,
+            meeting=meeting,
+            data=request.POST,
+            add_guest=int(add_guest) if is_whole_number(add_guest) else None,
         )
         return render(request, "meetings/meeting_form.html", {"page": page, "body": body})
 

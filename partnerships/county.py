@@ -27,16 +27,17 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Value,
     Window,
 )
 from django.db.models.functions import Cast, DenseRank
 
 from actions.models import ActionPlan
-from actions.progress import IndicatorState, plan_rows
+from actions.progress import IndicatorState, plan_summaries
 from bodies.models import Body, Commune, Membership, Site, months_before, start_of, today
 from meetings.activity import bodies_with_status
 from meetings.filters import State, state_q
-from meetings.models import Attendance, Commitment, Meeting
+from meetings.models import Attendance, Commitment, Meeting, meeting_readable_q
 
 from .integration import correlated_count, with_integration
 
@@ -160,8 +161,10 @@ class County:
 
     # -- participation ---------------------------------------------------------------------
 
-    def readable_meetings(self):
-        return Meeting.objects.readable_by(self.access).values("pk")
+    def readable(self):
+        """Attendance rows at meetings the reader may read, as a condition on the row's
+        meeting (a join, not a subquery over every meeting in France)."""
+        return meeting_readable_q(self.access, "meeting")
 
     def seats_at_held_meetings(self):
         """Attendance rows of members (not guests: the rows made from a seat current on the
@@ -172,8 +175,7 @@ class County:
             meeting__status=Meeting.Status.HELD,
             meeting__body__department=self.department,
             meeting__starts_at__gte=self.since,
-            meeting__in=self.readable_meetings(),
-        )
+        ).filter(self.readable())
 
     def _rates(self, rows, *group):
         return (
@@ -206,40 +208,33 @@ class County:
 
     def stopped_coming(self):
         """Institutions that hold a seat, came before, and were absent (or excused) from the
-        last three meetings of the body where they were expected (within three years). One
-        query: a window ranks the meetings where each institution was expected in each body,
-        newest first — an institution with several seats at a meeting counts that meeting
-        once, and came if any of its representatives came."""
+        last three meetings of the body where they were expected (within three years). Two
+        queries. The first ranks, with a window, the meetings where each institution was
+        expected in each body, newest first — an institution with several seats at a
+        meeting counts that meeting once, and came if any of its representatives came —
+        and keeps those absent from the last three; the second reads, for those (body,
+        institution) pairs only, whether the institution ever came and still holds a seat.
+        (Asked in the first query, both checks ran for every attendance row before the
+        grouping: half a second for a large département.)"""
         expected = Attendance.objects.filter(
             membership__isnull=False,
             meeting__status=Meeting.Status.HELD,
             meeting__body__department=self.department,
-            meeting__in=self.readable_meetings(),
-        )
+        ).filter(self.readable())
         # The last three meetings fall within three years (bodies meet four to ten times a
         # year): ranking only those keeps the window small; coming before reads all history.
-        recent = start_of(months_before(self.on, STOPPED_LOOKBACK_MONTHS))
-        latest = (
-            expected.filter(meeting__starts_at__gte=recent)
-            .annotate(
-                rank=Window(
-                    DenseRank(),
-                    partition_by=[F("meeting__body_id"), F("institution_id")],
-                    order_by=[F("meeting__starts_at").desc(), F("meeting_id").desc()],
-                )
+        recent = expected.filter(
+            meeting__starts_at__gte=start_of(months_before(self.on, STOPPED_LOOKBACK_MONTHS))
+        )
+        latest = recent.annotate(
+            rank=Window(
+                DenseRank(),
+                partition_by=[F("meeting__body_id"), F("institution_id")],
+                order_by=[F("meeting__starts_at").desc(), F("meeting_id").desc()],
             )
-            .filter(rank__lte=STOPPED_AFTER_MEETINGS)
-        )
-        came_before = expected.filter(
-            meeting__body_id=OuterRef("meeting__body_id"),
-            institution_id=OuterRef("institution_id"),
-            status__in=Attendance.ATTENDED,
-        )
-        still_seated = Membership.objects.current(self.on).filter(
-            body_id=OuterRef("meeting__body_id"), institution_id=OuterRef("institution_id")
-        )
-        return list(
-            expected.filter(pk__in=latest.values("pk"))
+        ).filter(rank__lte=STOPPED_AFTER_MEETINGS)
+        candidates = list(
+            recent.filter(pk__in=latest.values("pk"))
             .values(
                 "meeting__body_id", "meeting__body__name", "institution_id", "institution__name"
             )
@@ -249,10 +244,36 @@ class County:
                 last_missed=Max("meeting__starts_at"),
             )
             .filter(missed=STOPPED_AFTER_MEETINGS, attended=0)
-            .annotate(came_before=Exists(came_before), seated=Exists(still_seated))
-            .filter(came_before=True, seated=True)
             .order_by("institution__name", "meeting__body__name")
         )
+        # [0]: no body has that id; the query runs all the same, so that the page's query
+        # count does not depend on the data.
+        bodies = sorted({row["meeting__body_id"] for row in candidates}) or [0]
+        institutions = sorted({row["institution_id"] for row in candidates}) or [0]
+        came = (
+            expected.filter(
+                meeting__body_id__in=bodies,
+                institution_id__in=institutions,
+                status__in=Attendance.ATTENDED,
+            )
+            .order_by()
+            .values_list("meeting__body_id", "institution_id", Value("came"))
+            .distinct()
+        )
+        seated = (
+            Membership.objects.current(self.on)
+            .filter(body_id__in=bodies, institution_id__in=institutions)
+            .order_by()
+            .values_list("body_id", "institution_id", Value("seated"))
+            .distinct()
+        )
+        checks = set(came.union(seated))
+        return [
+            row
+            for row in candidates
+            if (row["meeting__body_id"], row["institution_id"], "came") in checks
+            and (row["meeting__body_id"], row["institution_id"], "seated") in checks
+        ]
 
     # -- contributions ---------------------------------------------------------------------
 
@@ -375,15 +396,16 @@ class County:
     # -- plans -----------------------------------------------------------------------------
 
     def plans_in_force(self):
-        """Adopted plans whose period holds today, readable, with their progress (seven
-        queries, `actions.progress.plan_rows`)."""
+        """Adopted plans whose period holds today, readable, with their progress: the mean
+        progress of their actions and their indicators by state (three queries,
+        `actions.progress.plan_summaries`)."""
         plans = ActionPlan.objects.readable_by(self.access).filter(
             body__department=self.department,
             status=ActionPlan.Status.ADOPTED,
             starts_on__lte=self.on,
             ends_on__gte=self.on,
         )
-        return plan_rows(plans.order_by("body__name", "starts_on"), self.on)
+        return plan_summaries(plans.order_by("body__name", "starts_on"), self.on)
 
     def without_plan(self):
         """Active CLSPDs and CISPDs with no adopted plan in force that the reader may read
@@ -410,7 +432,7 @@ class County:
 
 
 def indicators_behind(plans) -> int:
-    """Indicators behind their trajectory, over plans from `plan_rows`."""
+    """Indicators behind their trajectory, over plans from `plan_summaries`."""
     return sum(
         n
         for plan in plans

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from actions.models import ActionPlan
 from bodies.models import Body, Department, months_before, start_of, today
 from meetings.activity import bodies_with_status
-from meetings.models import Attendance, Commitment, Meeting
+from meetings.models import Attendance, Commitment, Meeting, meeting_readable_q
 
 from .county import rate, uncovered_communes
 
@@ -97,8 +97,8 @@ def national_rows(access, full: bool, on=None) -> list[Row]:
             membership__isnull=False,
             meeting__status=Meeting.Status.HELD,
             meeting__starts_at__gte=since,
-            meeting__in=Meeting.objects.readable_by(access).values("pk"),
         )
+        .filter(meeting_readable_q(access, "meeting"))
         .order_by()
         .values("meeting__body__department_id")
         .annotate(

@@ -277,12 +277,13 @@ def test_an_unknown_department_answers_404(prefecture_client):
 # (role assignments, person: 2), the département (1); the communes' outlines and coverage for
 # the map (1); bodies by type and status (1); attendance
 # by category and by institution (2); commitments by institution, totals, late count, middle
-# rows (4); plans in force with objectives, actions, milestones, funding, indicators and
-# measurements (7); dormant bodies (1); coverage: communes, coordinators, plenaries this year
-# and last, CODAFs (5); institutions that stopped coming (1); key people: departed, missing,
+# rows (4); plans in force, their actions with milestones counted, their indicators with
+# their latest value (3); dormant bodies (1); coverage: communes, coordinators, plenaries this year
+# and last, CODAFs (5); institutions that stopped coming, then whether they came before and
+# still hold a seat (2); key people: departed, missing,
 # changed and silent (3); bodies without a plan (1); integration levels (1); the session's
 # save (3: a savepoint, the update, its release).
-COUNTY_PAGE_QUERIES = 2 + 2 + 1 + 1 + 1 + 2 + 4 + 7 + 1 + 5 + 1 + 3 + 1 + 1 + 3
+COUNTY_PAGE_QUERIES = 2 + 2 + 1 + 1 + 1 + 2 + 4 + 3 + 1 + 5 + 2 + 3 + 1 + 1 + 3
 
 
 def test_page_queries_do_not_grow_with_the_data(prefecture_client, isere_world):

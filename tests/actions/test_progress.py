@@ -6,7 +6,13 @@ from decimal import Decimal
 import pytest
 
 from actions.models import Action, Indicator
-from actions.progress import IndicatorState, action_progress, indicator_progress, plan_rows
+from actions.progress import (
+    IndicatorState,
+    action_progress,
+    indicator_progress,
+    plan_rows,
+    plan_summaries,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +140,44 @@ def test_plan_rolls_its_actions_and_indicators_up_in_a_fixed_number_of_queries(
     assert progress.funding_by_source[0][1] == 6000  # FIPD first, the largest
     states = {state: count for state, _label, count in progress.indicators_by_state}
     assert states[IndicatorState.ON_TRACK] == 6
+
+
+def test_plan_summaries_say_what_plan_rows_say_in_three_queries(
+    plan, lead, clspd, django_assert_num_queries
+):
+    """The county dashboard's plans in force: the same mean progress, late milestones and
+    indicators by state as the plan page computes, in three queries however many plans,
+    actions, milestones and measurements."""
+    other = factories.plan(clspd, title="Autre plan")
+
+    def grow(target):
+        a = factories.action(target, lead, status="in_progress")
+        milestones(a, reached=1, pending=2, late=1)
+        factories.action(target, lead, status="done")
+        factories.action(target, lead, status="abandoned")
+        factories.action(target, lead, status="in_progress")  # no milestone: not assessed
+        on_track = factories.indicator(target, action=a)
+        factories.measurements(on_track, {2023: 120, 2025: 100})
+        behind = factories.indicator(target)
+        factories.measurements(behind, {2023: 120, 2024: 130, 2026: 10})  # 2026: future
+        factories.indicator(target)  # never measured
+        later = factories.indicator(target)
+        factories.measurements(later, {2024: 90, 2025: None})  # the last value counts
+
+    plans = type(plan).objects.filter(pk__in=[plan.pk, other.pk]).order_by("pk")
+    grow(plan)
+    with django_assert_num_queries(3):
+        plan_summaries(plans, ON)
+    for _ in range(3):
+        grow(plan)
+        grow(other)
+    with django_assert_num_queries(3):
+        summaries = plan_summaries(plans, ON)
+    rows = plan_rows(plans, ON)
+    for summary, row in zip(summaries, rows, strict=True):
+        assert summary.progress.percent == row.progress.percent
+        assert summary.progress.assessed_actions == row.progress.assessed_actions
+        assert summary.progress.late_milestones == row.progress.late_milestones
+        assert summary.progress.indicators_by_state == row.progress.indicators_by_state
+    states = {s: n for s, _label, n in summaries[0].progress.indicators_by_state}
+    assert states[IndicatorState.BEHIND] >= 4 and states[IndicatorState.UNKNOWN] >= 4

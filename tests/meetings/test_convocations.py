@@ -287,3 +287,36 @@ def test_over_smtp_the_invitation_arrives_as_a_calendar_part(world, login, plann
     parts = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
     assert parts and parts[0].get_param("method") == "REQUEST"
     assert Calendar.from_ical(parts[0].get_content()).walk("VEVENT")
+
+
+def test_the_meeting_page_costs_the_same_queries_with_more_convocations(
+    world, login, planned, django_assert_num_queries
+):
+    client = login(world, "coordinator")
+    send(client, planned)
+    # the session (read, saved), the user, the access, the meeting, its agenda, attendance,
+    # decisions, commitments and follow-ups, its convocations (one query, whatever the rows)
+    with django_assert_num_queries(14):
+        client.get(planned.get_absolute_url())
+    for n in range(10):
+        person = factories.person(email=f"membre{n}@example.org")
+        factories.membership(world.body_a, person, world.inst_a)
+    send(client, planned, confirm="1")
+    assert Convocation.objects.filter(meeting=planned).count() == 14
+    with django_assert_num_queries(14):
+        client.get(planned.get_absolute_url())
+
+
+def test_labels_follow_the_recipients_language_not_the_senders(world, login, planned):
+    """A coordinator browsing in English convenes French recipients in French."""
+    from django.utils import formats, translation
+
+    client = login(world, "coordinator")
+    with translation.override("en"):
+        client.post(
+            reverse("meetings:meeting-convocation", args=[planned.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        )
+    message = by_address(mail.outbox)["titulaire@example.org"]
+    day = formats.date_format(timezone.localtime(planned.starts_at), "j F Y")  # French: active
+    assert "Formation restreinte" in message.subject and day in message.subject
+    assert "Formation restreinte" in message.body and "Restricted" not in message.body

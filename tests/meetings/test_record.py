@@ -611,3 +611,109 @@ def test_submitting_a_new_meeting_twice_records_it_once(world, coordinator):
     assert first.status_code == second.status_code == 302
     assert second["Location"] == first["Location"]
     assert Meeting.objects.filter(place="Salle du conseil").count() == 1
+
+
+# -- guests: found by a search, never a list of everyone (issue 15) ------------------------
+
+
+def test_guests_are_searched_for_not_offered_as_a_list_of_everyone(world, login):
+    from tests.browserless import form_data
+
+    admin = login(world, "admin")
+    nowhere = [factories.person(f"Prénom{i}", f"Sanssiege{i:02d}") for i in range(25)]
+    html = admin.get(create_url(world)).content.decode()
+    assert "Sanssiege" not in html  # not offered
+    # a search shows the first twenty, each with its button, and says there are more
+    found = admin.get(create_url(world) + "?guest-q=sanssiege").content.decode()
+    assert found.count('name="add_guest"') == 20
+    assert "D’autres personnes correspondent" in found
+    narrowed = admin.get(create_url(world) + "?guest-q=sanssiege07").content.decode()
+    assert narrowed.count('name="add_guest"') == 1 and f'value="{nowhere[7].pk}"' in narrowed
+    # « Inviter » adds the row, nothing saved; then saving records the guest
+    data = form_data(html)
+    data.update({"date": "2025-05-12", "status": "planned", "add_guest": str(nowhere[7].pk)})
+    response = admin.post(create_url(world), data)
+    assert response.status_code == 200 and not Meeting.objects.filter(place="Invité test")
+    page = response.content.decode()
+    assert "SANSSIEGE07" in page and 'name="guests-0-person"' in page
+    data = form_data(page)
+    data.update(
+        {"place": "Invité test", "status": "held", "guests-0-institution": str(world.inst_a.pk)}
+    )
+    for i in range(int(data["attendance-TOTAL_FORMS"])):
+        data[f"attendance-{i}-status"] = "present"
+    response = admin.post(create_url(world), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meeting = Meeting.objects.get(place="Invité test")
+    assert meeting.attendances.get(membership__isnull=True).person == nowhere[7]
+
+
+def test_a_guest_row_can_be_removed_and_an_uninvitable_person_is_refused(world, login):
+    coordinator = login(world, "coordinator")
+    elsewhere = factories.person("Autre", "Département")
+    rhone = factories.department("69", "Rhône")
+    other = factories.body(commune=factories.commune("69266", "Villeurbanne", 150000, dept=rhone))
+    factories.membership(other, elsewhere, factories.institution(dept=rhone))
+    data = meeting_post(
+        status="planned",
+        date="2030-05-12",
+        guests=[
+            {"person": str(elsewhere.pk), "institution": str(world.inst_a.pk), "status": "present"}
+        ],
+    )
+    response = coordinator.post(create_url(world), data)
+    assert response.status_code == 200
+    assert "ne fait pas partie de celles que vous pouvez inviter" in response.content.decode()
+    data["guests-0-remove"] = "on"
+    response = coordinator.post(create_url(world), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def test_the_edit_page_does_not_grow_with_its_guests(world, login):
+    admin = login(world, "admin")
+    url = reverse("meetings:meeting-edit", args=[world.meeting_a.pk])
+    factories.attendance(world.meeting_a, factories.person(), world.inst_a)
+    admin.get(url)
+    small = count_get(admin, url)
+    for _ in range(12):
+        factories.attendance(world.meeting_a, factories.person(), world.inst_a)
+    assert count_get(admin, url) == small
+    html = admin.get(url).content.decode()
+    assert html.count('name="guests-') >= 13 * 4  # person, institution, status, remove
+
+
+def count_get(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def test_follow_ups_are_written_with_one_update_per_outcome(world, coordinator):
+    """Six commitments followed up: three outcomes, three UPDATE statements (not one per
+    commitment, nor a CASE per commitment and field), and a history row for each."""
+    earlier = [factories.commitment(world.meeting_a, world.inst_a, f"Suivi {n}") for n in range(6)]
+    outcomes = ["done", "dropped", "kept_open"] * 2
+    data = meeting_post(
+        attendance=[{"membership": world.membership_a.pk, "status": "present"}],
+        follow_ups=[
+            {"commitment": c.pk, "outcome": outcome, "note": ""}
+            for c, outcome in zip(earlier, outcomes, strict=True)
+        ]
+        + [{"commitment": world.commitment_a.pk, "outcome": "kept_open", "note": ""}],
+    )
+    history_before = Commitment.history.count()
+    with CaptureQueriesContext(connection) as ctx:
+        response = coordinator.post(create_url(world), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    updates = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith('UPDATE "meetings_commitment"')
+    ]
+    assert len(updates) == 3
+    for commitment, outcome in zip(earlier, outcomes, strict=True):
+        commitment.refresh_from_db()
+        expected = {"done": "done", "dropped": "dropped", "kept_open": "open"}[outcome]
+        assert commitment.status == expected
+        assert (commitment.done_on is not None) == (outcome == "done")
+    assert Commitment.history.count() == history_before + 7

@@ -138,3 +138,19 @@ def test_an_ended_coordinator_gets_nothing(world):
     world.assignment_coordinator.save()
     run()
     assert "coordinator-a@example.org" not in by_address()
+
+
+def test_what_reminders_named_is_kept_ninety_days(world):
+    CommitmentReminder.objects.create(
+        commitment=world.commitment_a,
+        address="ancien@example.org",
+        sent_on=today() - datetime.timedelta(days=91),
+    )
+    kept = CommitmentReminder.objects.create(
+        commitment=world.commitment_a,
+        address="recent@example.org",
+        sent_on=today() - datetime.timedelta(days=90),
+    )
+    run()
+    assert not CommitmentReminder.objects.filter(address="ancien@example.org").exists()
+    assert CommitmentReminder.objects.filter(pk=kept.pk).exists()
