@@ -15,8 +15,10 @@ measured values with « missing ».
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
+import stat
 import time
 import uuid
 import zipfile
@@ -293,20 +295,48 @@ def pending_folder() -> Path:
     return Path(settings.IMPORT_PENDING_DIR)
 
 
+class UnsafePendingFolder(RuntimeError):
+    """`IMPORT_PENDING_DIR` is not a folder of this process's user that nobody else reads."""
+
+
+def safe_pending_folder() -> Path:
+    """The pending folder, created 0700 if missing; an existing one must be a real folder
+    (not a link) of this process's user, closed to others: uploaded files hold names and
+    e-mail addresses, and a folder another user controls could swap them."""
+    folder = pending_folder()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = os.lstat(folder)
+    if (
+        not stat.S_ISDIR(info.st_mode)
+        or info.st_uid != os.geteuid()
+        or stat.S_IMODE(info.st_mode) & 0o077
+    ):
+        raise UnsafePendingFolder(
+            f"IMPORT_PENDING_DIR {folder} must be a folder owned by uid {os.geteuid()} "
+            f"with mode 0700 (found uid {info.st_uid}, mode {stat.S_IMODE(info.st_mode):o})"
+        )
+    return folder
+
+
 class PendingImport(BaseStorage):
     """An uploaded file between its preview and its confirmation, in `IMPORT_PENDING_DIR`
-    under a random name. Files older than the preview's lifetime are removed as new ones
-    arrive (a preview nobody confirmed)."""
+    (0700, ours) under a random name, readable by this user only (0600), with the SHA-256 of
+    its content (`sha256`) for the signed confirmation. A refused preview's file is removed at
+    once (`ImportExportAdmin.import_action`); files older than the preview's lifetime are
+    removed as new ones arrive (a preview nobody confirmed)."""
+
+    sha256 = ""
 
     def _path(self) -> Path:
         return pending_folder() / self.name
 
     def save(self, data):
-        folder = pending_folder()
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder = safe_pending_folder()
         self._remove_expired(folder)
         self.name = uuid.uuid4().hex
-        with open(self._path(), "wb") as handle:
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        descriptor = os.open(self._path(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
 
     def read(self):
@@ -344,6 +374,7 @@ def sign_confirmation(request, model_label: str, import_form) -> str:
     return signing.dumps(
         {
             "file": upload.tmp_storage_name,
+            "sha256": getattr(upload, "tmp_storage_sha256", ""),
             "name": upload.name,
             "format": import_form.cleaned_data["format"],
             "resource": import_form.cleaned_data.get("resource") or "0",
@@ -385,6 +416,7 @@ class SignedConfirmImportForm(forms.Form):
             )
         return {
             "import_file_name": payload["file"],
+            "sha256": payload.get("sha256", ""),
             "original_file_name": payload["name"],
             "format": payload["format"],
             "resource": payload["resource"],

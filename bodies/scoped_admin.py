@@ -8,6 +8,10 @@ forms validate against. Out-of-scope objects answer 404; in-scope writes a role 
 answer 403.
 """
 
+import hashlib
+import hmac
+import logging
+
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -28,6 +32,8 @@ from . import access as policy
 from . import imports
 from .models import SEARCH_WORDS
 from .validators import is_whole_number
+
+security_log = logging.getLogger("partnerships.security")
 
 # The date hierarchy turns `…__year`, `__month`, `__day` into dates in Python: an
 # eleven-digit year overflows there and 9999 has no next year (500s), so values outside
@@ -395,8 +401,32 @@ class ImportExportAdmin(ImportExportMixin):
             },
         )
 
+    def write_to_tmp_storage(self, import_file, input_format):
+        storage = super().write_to_tmp_storage(import_file, input_format)
+        import_file.tmp_storage_sha256 = storage.sha256  # signed with the confirmation
+        return storage
+
     def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
+        try:
+            response = super().import_action(request, **kwargs)
+        except imports.UnsafePendingFolder as error:
+            security_log.error("import refused: %s", error)
+            messages.error(
+                request,
+                _(
+                    "Import impossible : le dossier où les fichiers attendent leur "
+                    "confirmation n’est pas sûr. Prévenez l’administrateur du registre."
+                ),
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        upload = (getattr(form, "cleaned_data", None) or {}).get("import_file")
+        name = getattr(upload, "tmp_storage_name", None)
+        if name and "confirm_form" not in context:
+            # A refused preview can never be confirmed: its file (names, e-mail addresses)
+            # does not wait an hour on disk.
+            self.get_tmp_storage_class()(name=name).remove()
         if hasattr(response, "context_data"):
             response.context_data["title"] = _("Importer des %(model)s") % {
                 "model": self.model._meta.verbose_name_plural
@@ -463,6 +493,19 @@ class ImportExportAdmin(ImportExportMixin):
                 _(
                     "Cet import a déjà été confirmé, ou son aperçu a expiré : rien de plus n’a "
                     "été importé. Envoyez le fichier de nouveau s’il le faut."
+                ),
+            )
+            return again
+        raw = content if isinstance(content, bytes) else content.encode(pending.encoding or "utf-8")
+        if not hmac.compare_digest(hashlib.sha256(raw).hexdigest(), data.get("sha256") or "-"):
+            security_log.warning(
+                "import refused: pending file changed since its preview user_id=%s", request.user.pk
+            )
+            messages.error(
+                request,
+                _(
+                    "Rien n’a été importé : le fichier n’est plus celui de l’aperçu. Envoyez-le "
+                    "de nouveau."
                 ),
             )
             return again

@@ -879,3 +879,38 @@ def test_a_membership_preview_costs_five_queries_a_row_its_references_read_once(
         return len(captured)
 
     assert queries(30) - queries(10) <= 20 * 5
+
+
+def test_pending_files_are_private_refused_ones_removed_and_a_changed_one_not_imported(
+    world, prefecture, settings, tmp_path
+):
+    folder = tmp_path / "pending"
+    settings.IMPORT_PENDING_DIR = str(folder)
+    refused = upload(
+        prefecture, "bodies.person", csv_bytes([["prenom", "nom", "x"], ["A", "B", ""]])
+    )
+    assert problems(refused) and "confirm_form" not in refused.context
+    assert list(folder.iterdir()) == []  # a preview that can never be confirmed
+    rows = [["prenom", "nom"], ["Ana", "Dupont"]]
+    preview = upload(prefecture, "bodies.person", csv_bytes(rows))
+    (pending,) = folder.iterdir()
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert oct(pending.stat().st_mode & 0o777) == "0o600"
+    pending.write_bytes(csv_bytes([["prenom", "nom"], ["Eve", "Intruse"]]))
+    response = confirm(prefecture, "bodies.person", preview)
+    assert "n’est plus celui de l’aperçu" in page_text(response)
+    assert not Person.objects.filter(last_name__in=["Dupont", "Intruse"]).exists()
+    confirm(prefecture, "bodies.person", upload(prefecture, "bodies.person", csv_bytes(rows)))
+    assert Person.objects.filter(last_name="Dupont").count() == 1
+
+
+def test_a_pending_folder_others_may_read_is_refused(world, prefecture, settings, tmp_path):
+    folder = tmp_path / "pending"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    settings.IMPORT_PENDING_DIR = str(folder)
+    response = upload(prefecture, "bodies.person", csv_bytes([["prenom", "nom"], ["Ana", "X"]]))
+    assert response.status_code == 302
+    assert list(folder.iterdir()) == []
+    page = prefecture.get(response["Location"])
+    assert "n’est pas sûr" in page_text(page)
