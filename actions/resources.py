@@ -163,6 +163,10 @@ class MeasurementResource(RegistryResource):
             # together with the other rows' errors, rather than alone.
             return None
 
+    def dependent_fields(self, errors):
+        # An unknown indicator leaves the period unread: one error, on the indicator.
+        return {"period_start"} if "indicator" in errors else set()
+
     def dehydrate_period_start(self, measurement):
         return periods.code(measurement.indicator.frequency, measurement.period_start)
 

@@ -99,13 +99,7 @@ def build_dataset(rows) -> tablib.Dataset:
             )
         for cell in cells:
             if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
-                raise UnreadableFile(
-                    _(
-                        "Ligne %(line)s : une cellule de plus de %(limit)s caractères ; le "
-                        "registre n’en lit pas de si longues."
-                    )
-                    % {"line": line, "limit": f"{MAX_CELL_CHARS:,}".replace(",", " ")}
-                )
+                raise cell_too_long(line)
         if not cells:
             continue
         if headers is None:
@@ -144,6 +138,16 @@ def build_dataset(rows) -> tablib.Dataset:
         raise UnreadableFile(_("Le fichier ne contient que l’en-tête : aucune ligne à importer."))
     dataset.line_numbers = lines
     return dataset
+
+
+def cell_too_long(line) -> UnreadableFile:
+    return UnreadableFile(
+        _(
+            "Ligne %(line)s : une cellule de plus de %(limit)s caractères ; le registre n’en "
+            "lit pas de si longues."
+        )
+        % {"line": line, "limit": f"{MAX_CELL_CHARS:,}".replace(",", "\u202f")}
+    )
 
 
 def _check_headers(headers, line):
@@ -204,7 +208,9 @@ class CSV(base_formats.CSV):
                 for cells in reader:
                     yield start, cells
                     start = reader.line_num + 1
-            except csv.Error:
+            except csv.Error as error:
+                if "field larger than field limit" in str(error):
+                    raise cell_too_long(start) from None
                 raise UnreadableFile(
                     _("Ligne %(line)s : CSV illisible (guillemet non refermé ?).") % {"line": start}
                 ) from None
@@ -286,6 +292,22 @@ class XLSX(base_formats.XLSX):
         except Exception:  # zipfile, XML and openpyxl errors: a damaged or foreign file
             raise not_a_workbook from None
 
+
+class ExcelCSV(base_formats.CSV):
+    """CSV for a French spreadsheet: semicolons (a French Excel reads commas as decimal
+    marks, the whole line landing in one column) and a byte order mark (without it Excel
+    reads UTF-8 as Windows-1252: « CrÃ©teil »). The import reads it back as it is."""
+
+    def export_data(self, dataset, **kwargs):
+        return "\ufeff" + dataset.export("csv", delimiter=";", **kwargs)
+
+
+EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX, ExcelCSV]
+FORMAT_LABELS = {
+    base_formats.CSV: _("CSV (virgules, UTF-8)"),
+    base_formats.XLSX: _("Classeur Excel (XLSX)"),
+    ExcelCSV: _("CSV pour Excel (points-virgules)"),
+}
 
 IMPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXTENSIONS = {".csv": 0, ".xlsx": 1}  # extension → position in IMPORT_FORMATS
@@ -479,6 +501,13 @@ class RegistryExportForm(SelectableFieldsExportForm):
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
         self.fields["format"].label = _("Format")
+        self.fields["format"].choices = [
+            (str(n), FORMAT_LABELS.get(f, f().get_title())) for n, f in enumerate(formats)
+        ]
+        self.fields["format"].help_text = _(
+            "Pour ouvrir le fichier dans Excel, choisissez le classeur XLSX ou le CSV pour "
+            "Excel ; le CSV à virgules convient aux autres logiciels. Les trois se réimportent."
+        )
         self.fields["resource"].label = _("Jeu de données")
 
     def _get_field_label(self, resource, field_name):

@@ -30,6 +30,7 @@ from django.core.exceptions import (
     ObjectDoesNotExist,
     ValidationError,
 )
+from django.db import OperationalError
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
@@ -651,6 +652,12 @@ class RegistryResource(resources.ModelResource):
         if isinstance(exception, ValueError) and not isinstance(exception, UnicodeError):
             return str(exception)
         logger.warning("import row refused: %r", exception)
+        if isinstance(exception, OperationalError):  # SQLite's « database is locked »
+            return _(
+                "Cette ligne n’a pas pu être enregistrée : la base de données était occupée "
+                "(un autre import en même temps ?). Rien n’a été importé : recommencez dans un "
+                "instant."
+            )
         return _(
             "Cette ligne n’a pas pu être enregistrée : une valeur ne convient pas à la base de "
             "données (trop longue, trop grande ?). Vérifiez-la."
@@ -726,7 +733,7 @@ class RegistryResource(resources.ModelResource):
         that it exists (a query per key and row) is not repeated. Unique rules and
         constraints are checked on every field."""
         errors = dict(import_validation_errors or {})
-        exclude = set(errors)
+        exclude = set(errors) | self.dependent_fields(errors)
         trusted = {
             field.attribute
             for field in self.get_import_fields()
@@ -751,6 +758,11 @@ class RegistryResource(resources.ModelResource):
         message = self.check_perimeter(instance)
         if message:
             raise ValidationError({NON_FIELD_ERRORS: [message]})
+
+    def dependent_fields(self, errors) -> set[str]:
+        """Fields not checked when `errors` already holds the field they are read with (a
+        measurement's period, read with its indicator's frequency)."""
+        return set()
 
     def check_perimeter(self, instance) -> str | None:
         """Why `instance`, as the row would save it, lies outside the user's perimeter (None:

@@ -20,6 +20,7 @@ from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
@@ -362,6 +363,16 @@ class ImportExportAdmin(ImportExportMixin):
     a confirmation that says what happened — imported, refused, already done — in French."""
 
     import_formats = imports.IMPORT_FORMATS
+    export_formats = imports.EXPORT_FORMATS
+    # The export file's name: the public exports' dataset name (`/exports/`), and the date.
+    DATASET_NAMES = {
+        "bodies.body": "bodies",
+        "bodies.institution": "institutions",
+        "bodies.person": "people",
+        "bodies.membership": "memberships",
+        "bodies.site": "sites",
+        "actions.measurement": "measurements",
+    }
     tmp_storage_class = imports.PendingImport
     confirm_form_class = imports.SignedConfirmImportForm
     import_form_class = imports.RegistryImportForm
@@ -446,6 +457,10 @@ class ImportExportAdmin(ImportExportMixin):
                 "model": self.model._meta.verbose_name_plural
             }
         return response
+
+    def get_export_filename(self, request, queryset, file_format):
+        name = self.DATASET_NAMES.get(self.model._meta.label_lower, self.model._meta.model_name)
+        return f"{name}-{timezone.localdate().isoformat()}.{file_format.get_extension()}"
 
     def get_confirm_form_kwargs(self, request, import_form=None):
         kwargs = super().get_confirm_form_kwargs(request, import_form)

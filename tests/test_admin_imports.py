@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -914,3 +914,53 @@ def test_a_pending_folder_others_may_read_is_refused(world, prefecture, settings
     assert list(folder.iterdir()) == []
     page = prefecture.get(response["Location"])
     assert "n’est pas sûr" in page_text(page)
+
+
+def test_an_unknown_indicator_is_one_error_not_two(world, coordinator):
+    rows = [["indicateur", "periode", "valeur"], [999999, "2024", "1"]]
+    response = upload(coordinator, "actions.measurement", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "indicateur")]
+
+
+def test_messages_say_what_is_wrong(world, prefecture, monkeypatch):
+    content = b"prenom,nom\nAna," + b"D" * 140_000 + b"\n"  # beyond the csv module's limit
+    page = page_text(upload(prefecture, "bodies.person", content))
+    assert "une cellule de plus de" in page and "guillemet" not in page
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(Person, "save", locked)
+    response = upload(prefecture, "bodies.person", csv_bytes([["prenom", "nom"], ["Ana", "D"]]))
+    assert "base de données était occupée" in messages_of(response)
+
+
+def test_exports_are_named_like_the_open_data_and_offer_a_csv_for_french_excel(world, admin_client):
+    prefix, resource_name = DATASETS["bodies.person"]
+    page = admin_client.get(reverse(f"admin:{prefix}_export"))
+    assert dict(page.context["form"].fields["format"].choices) == {
+        "0": "CSV (virgules, UTF-8)",
+        "1": "Classeur Excel (XLSX)",
+        "2": "CSV pour Excel (points-virgules)",
+    }
+    columns = [n for n in page.context["form"].fields if n.startswith(resource_name + "_")]
+    response = admin_client.post(
+        reverse(f"admin:{prefix}_export"),
+        {"format": "2", "resource": "0", **dict.fromkeys(columns, "on")},
+    )
+    today = datetime.date.today().isoformat()
+    assert f'filename="people-{today}.csv"' in response["Content-Disposition"]
+    content = response.content
+    assert content.startswith(b"\xef\xbb\xbfid;prenom;nom")
+    world.person_a.first_name = "Élodie"
+    world.person_a.save()
+    content = export(admin_client, "bodies.person", "2")
+    assert "Élodie" in content.decode("utf-8-sig")
+    preview = upload(admin_client, "bodies.person", content)
+    assert not problems(preview)
+
+
+def test_import_and_export_titles_follow_the_language(world, admin_client):
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get(reverse("admin:bodies_body_import"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Import bodies" in page_text(page)
