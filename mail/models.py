@@ -32,7 +32,8 @@ class MailPreferenceQuerySet(models.QuerySet):
 
 class MailPreference(models.Model):
     """One address's choices: the language of its e-mails and the kinds it no longer wants.
-    No row: French, every kind."""
+    No row (or a new one): French, every kind. A row is created with the first e-mail to an
+    address: its « ne plus recevoir » link names the row, never the address."""
 
     address = models.EmailField(_("adresse"), unique=True)
     language = models.CharField(

@@ -5,9 +5,10 @@ attachments); this module adds what every e-mail carries and sends:
 
 - the recipient's language (French unless the address chose English: `MailPreference`);
 - a plain-text body and an HTML one, each with the registry's name and address;
-- a link that stops this kind of e-mail without signing in (a signed token naming the address
-  and the kind), also as `List-Unsubscribe` and `List-Unsubscribe-Post` headers (RFC 8058),
-  so that mail applications offer their own one-click button;
+- a link that stops this kind of e-mail without signing in (a signed token naming the
+  address's preference row — its id, never the address — and the kind), also as
+  `List-Unsubscribe` and `List-Unsubscribe-Post` headers (RFC 8058), so that mail
+  applications offer their own one-click button;
 - and it leaves out every address that stopped this kind, whoever the caller is.
 
 Sending never raises: a connection that cannot be opened or a recipient refused is logged
@@ -17,6 +18,8 @@ Sending never raises: a connection that cannot be opened or a recipient refused 
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
 import logging
 import smtplib
 from collections.abc import Callable
@@ -28,6 +31,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.signals import setting_changed
+from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -53,25 +58,53 @@ def site_host() -> str:
 # -- stopping a kind of e-mail ----------------------------------------------------------------
 
 
-def unsubscribe_token(address: str, kind: str) -> str:
-    """A token naming an address and a kind of e-mail, signed with SECRET_KEY: whoever holds
-    it may stop (or resume) that kind for that address, and nothing else."""
-    return signing.dumps([normalized(address), kind], salt=UNSUBSCRIBE_SALT)
+def unsubscribe_token(address, kind: str) -> str:
+    """A token naming an address's preferences and a kind of e-mail, signed with SECRET_KEY:
+    whoever holds it may stop (or resume) that kind for that address, and nothing else. It
+    carries the preference row's id, never the address (the link ends up in access logs and
+    forwarded e-mails). `address` is a string or its `MailPreference`."""
+    preference = (
+        address
+        if isinstance(address, MailPreference)
+        else MailPreference.objects.get_or_create(address=normalized(address))[0]
+    )
+    return signing.dumps([preference.pk, kind], salt=UNSUBSCRIBE_SALT)
 
 
 def read_unsubscribe_token(token: str) -> tuple[str, str] | None:
-    """The address and kind a token names, or None when it was not signed here."""
+    """The address and kind a token names, or None when it was not signed here (or names a
+    preference since deleted). The first tokens named the address itself: still read."""
     try:
-        address, kind = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        key, kind = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    if not isinstance(address, str) or kind not in Kind.values:
+    if kind not in Kind.values:
         return None
-    return address, kind
+    if isinstance(key, str):  # a link sent before the tokens were opaque
+        return normalized(key), kind
+    if not isinstance(key, int) or isinstance(key, bool):
+        return None
+    address = MailPreference.objects.filter(pk=key).values_list("address", flat=True).first()
+    return (address, kind) if address else None
 
 
-def unsubscribe_url(address: str, kind: str) -> str:
+def unsubscribe_url(address, kind: str) -> str:
     return absolute_url(reverse("mail:unsubscribe", args=[unsubscribe_token(address, kind)]))
+
+
+def preferences_of(addresses) -> dict:
+    """The preference row of each of `addresses`, keyed by normalized address, created where
+    missing (each e-mail's « ne plus recevoir » link names its row). Two queries, three
+    when some are new."""
+    wanted = {normalized(a) for a in addresses}
+    found = MailPreference.objects.for_addresses(wanted)
+    missing = wanted - set(found)
+    if missing:
+        MailPreference.objects.bulk_create(
+            [MailPreference(address=a) for a in sorted(missing)], ignore_conflicts=True
+        )
+        found.update(MailPreference.objects.for_addresses(missing))
+    return found
 
 
 def stopped_addresses(kind: str, addresses) -> set[str]:
@@ -98,6 +131,41 @@ def remember_language(addresses, language: str) -> None:
         return
     for address in {normalized(a) for a in addresses if a}:
         set_preference(address, language=language)
+
+
+# -- plain text -------------------------------------------------------------------------------
+
+
+@functools.cache
+def _text_templates() -> DjangoTemplates:
+    """The site's template engine with autoescaping off: subjects and plain-text parts are not
+    HTML, and « d'Hères » must not become « d&#x27;Hères » in them. Every template name
+    ending in .txt is rendered here, whatever the template itself says (a subject or a
+    block that forgets `{% autoescape off %}` cannot escape)."""
+    config = copy.deepcopy(settings.TEMPLATES[0])
+    options = {**config.get("OPTIONS", {}), "autoescape": False}
+    options.pop("context_processors", None)  # no request: e-mails are built for others
+    return DjangoTemplates(
+        {
+            "NAME": "mail-text",
+            "DIRS": config.get("DIRS", []),
+            "APP_DIRS": config.get("APP_DIRS", False),
+            "OPTIONS": options,
+        }
+    )
+
+
+def _forget_text_templates(*, setting, **kwargs):
+    if setting == "TEMPLATES":
+        _text_templates.cache_clear()
+
+
+setting_changed.connect(_forget_text_templates)
+
+
+def render_text(name: str, context: dict) -> str:
+    """A subject or plain-text template, never HTML-escaped."""
+    return _text_templates().get_template(name).render(context)
 
 
 # -- building and sending ---------------------------------------------------------------------
@@ -133,11 +201,14 @@ class Report:
     stopped: list[Outgoing] = field(default_factory=list)
 
 
-def compose(kind: str, outgoing: Outgoing, language: str = "fr") -> EmailMultiAlternatives:
-    """The e-mail for one recipient, in `language`: subject, text, HTML, attachments,
-    unsubscribe headers."""
+def compose(kind: str, outgoing: Outgoing, preference=None) -> EmailMultiAlternatives:
+    """The e-mail for one recipient, in its preference's language: subject, text, HTML,
+    attachments, unsubscribe headers."""
     recipient = outgoing.recipient
-    stop_url = unsubscribe_url(recipient.address, kind)
+    if preference is None:
+        preference = preferences_of([recipient.address])[normalized(recipient.address)]
+    language = preference.language
+    stop_url = unsubscribe_url(preference, kind)
     with translation.override(language):
         context = {
             **outgoing.context,
@@ -147,8 +218,8 @@ def compose(kind: str, outgoing: Outgoing, language: str = "fr") -> EmailMultiAl
             "unsubscribe_url": stop_url,
             "kind_label": Kind(kind).label,
         }
-        subject = " ".join(render_to_string(f"{outgoing.template}_subject.txt", context).split())
-        text = render_to_string(f"{outgoing.template}.txt", context)
+        subject = " ".join(render_text(f"{outgoing.template}_subject.txt", context).split())
+        text = render_text(f"{outgoing.template}.txt", context)
         html = render_to_string(f"{outgoing.template}.html", context)
         attachments = outgoing.attachments() if outgoing.attachments else []
     message = EmailMultiAlternatives(
@@ -204,15 +275,14 @@ def send(kind: str, outgoing: list[Outgoing]) -> Report:
     """Builds and sends each e-mail of `kind`, leaving out the addresses that stopped it. One
     query for the preferences, one connection for the e-mails."""
     report = Report()
-    preferences = MailPreference.objects.for_addresses(o.recipient.address for o in outgoing)
+    preferences = preferences_of(o.recipient.address for o in outgoing) if outgoing else {}
     to_send = []
     for item in outgoing:
-        preference = preferences.get(normalized(item.recipient.address))
-        if preference is not None and preference.stops(kind):
+        preference = preferences[normalized(item.recipient.address)]
+        if preference.stops(kind):
             report.stopped.append(item)
             continue
-        language = preference.language if preference is not None else "fr"
-        to_send.append((item, compose(kind, item, language)))
+        to_send.append((item, compose(kind, item, preference)))
     results = deliver([message for _item, message in to_send])
     for (item, _message), sent in zip(to_send, results, strict=True):
         (report.sent if sent else report.failed).append(item)

@@ -90,7 +90,9 @@ def invitation(meeting, *, method: str, sequence: int, address: str, agenda=()) 
     event.pop("dtstamp")
     event.add("dtstamp", timezone.now())  # when this version was sent
     event.add("sequence", sequence)
-    detailed = shows_details(meeting)
+    # a cancellation may reach someone who can no longer read the meeting: it carries its
+    # date, body and kind only, never its place nor its agenda
+    detailed = shows_details(meeting) and method != "CANCEL"
     if detailed and meeting.place:
         event.add("location", meeting.place)
     lines = [f"- {title}" for title in agenda] if detailed else []

@@ -30,6 +30,19 @@ class InstitutionAttendance:
     rows: list
 
 
+def approval(access, meeting) -> dict | None:
+    """« Compte rendu approuvé » as `access` may read it: None when the minutes are not
+    marked approved or the approving meeting is no longer held (cancelled, or back to
+    planned); its date only to a reader who may read the approving meeting — the date of a
+    meeting the reader cannot see is not disclosed, only that the minutes were approved.
+    One query when marked, none otherwise (`minutes_approved_at` loaded with the meeting)."""
+    approving = meeting.minutes_approved_at if meeting.minutes_approved_at_id else None
+    if approving is None or approving.status != approving.Status.HELD:
+        return None
+    readable = type(meeting).objects.readable_by(access).filter(pk=approving.pk).exists()
+    return {"date": approving.date if readable else None}
+
+
 def readable_record(access, meeting) -> dict:
     """What `access` may read of `meeting` (with `body` loaded): agenda, attendance (and by
     institution), decisions, commitments made, follow-ups. Six queries."""
@@ -47,6 +60,7 @@ def readable_record(access, meeting) -> dict:
             by_institution.append(InstitutionAttendance(row.institution, []))
         by_institution[-1].rows.append(row)
     return {
+        "approval": approval(access, meeting),
         "agenda_items": list(meeting.agenda_items.all()),
         "attendances": attendances,
         "attendance_by_institution": by_institution,
@@ -147,9 +161,11 @@ def odt(meeting, record: dict) -> bytes:
             else chair.institution.name
         )
         add(P(text=f"{_('Présidence')} : {chair_text}"))
-    if meeting.minutes_approved_at_id:
-        approved = meeting.minutes_approved_at
-        add(P(text=_("Compte rendu approuvé le %(date)s") % {"date": _date(approved.date)}))
+    if record["approval"] and record["approval"]["date"]:
+        approved_on = _date(record["approval"]["date"])
+        add(P(text=_("Compte rendu approuvé le %(date)s") % {"date": approved_on}))
+    elif record["approval"]:
+        add(P(text=_("Compte rendu approuvé")))
     add(P(text=absolute_url(meeting.get_absolute_url())))
 
     section(_("Présences"))

@@ -147,6 +147,23 @@ class Meeting(models.Model):
                     )
                 }
             )
+        approving = self.minutes_approved_at if self.minutes_approved_at_id else None
+        if approving is not None and not (
+            self.status == self.Status.HELD
+            and approving.pk != self.pk
+            and approving.body_id == self.body_id
+            and approving.status == self.Status.HELD
+            and self.starts_at
+            and approving.starts_at > self.starts_at
+        ):
+            raise ValidationError(
+                {
+                    "minutes_approved_at": _(
+                        "Le compte rendu d’une réunion tenue s’approuve lors d’une réunion "
+                        "tenue plus tard par la même instance."
+                    )
+                }
+            )
 
     @property
     def date(self) -> datetime.date:
@@ -498,7 +515,20 @@ class Convocation(models.Model):
     sequence = models.PositiveIntegerField(_("version de l’invitation"))
     starts_at = models.DateTimeField(_("date et heure annoncées"))
     place = models.CharField(_("lieu annoncé"), max_length=200, blank=True)
-    sent = models.BooleanField(_("envoyée"), help_text=_("Faux : l’envoi a échoué."))
+    # what the e-mail announced of the agenda (a SHA-256 of its titles; « - » when it
+    # carried none; empty for rows sent before it was kept): an agenda changed since raises
+    # the invitation's SEQUENCE, as a move does
+    agenda_digest = models.CharField(
+        _("ordre du jour annoncé"), max_length=64, blank=True, default=""
+    )
+    # None while the e-mail is being sent: the row is written (and committed) before the
+    # e-mail goes, so a worker killed mid-sending leaves « issue inconnue », never an e-mail
+    # sent and recorded nowhere
+    sent = models.BooleanField(
+        _("envoyée"),
+        null=True,
+        help_text=_("Faux : l’envoi a échoué ; vide : envoi en cours ou interrompu."),
+    )
     sent_at = models.DateTimeField(_("le"), default=timezone.now)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -517,6 +547,32 @@ class Convocation(models.Model):
 
     def __str__(self):
         return f"{self.person} — {self.meeting}"
+
+
+class ConvocationSending(models.Model):
+    """A convocation of a meeting being sent: one row per meeting at most (its primary key),
+    inserted before the e-mails go and deleted after. Whoever inserts it sends; a second
+    press of the button meanwhile fails to insert it and is told a sending is under way — on
+    SQLite as on PostgreSQL, without any lock held while the e-mails go out. A row older
+    than `STALE_AFTER` is a sending whose worker died: the next press takes it over."""
+
+    STALE_AFTER = datetime.timedelta(minutes=15)
+
+    meeting = models.OneToOneField(
+        Meeting,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("réunion"),
+    )
+    started_at = models.DateTimeField(_("commencé le"))
+
+    class Meta:
+        verbose_name = _("envoi de convocation en cours")
+        verbose_name_plural = _("envois de convocation en cours")
+
+    def __str__(self):
+        return str(self.meeting)
 
 
 class CommitmentReminder(models.Model):

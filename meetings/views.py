@@ -2,12 +2,13 @@ import datetime
 import hashlib
 import secrets
 
+from concurrency.exceptions import RecordModifiedError
 from concurrency.forms import get_signer
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -51,7 +52,9 @@ def meeting_detail(request, pk):
         "can_edit": can_record_meetings(access, body),
     }
     if context["can_edit"]:
-        context["convocation"] = convocations.summary(meeting)
+        context["convocation"] = convocations.summary(
+            meeting, [item.title for item in context["agenda_items"]]
+        )
         context["approval_choices"] = approval_choices(meeting)
     return render(request, "meetings/meeting_detail.html", context)
 
@@ -126,7 +129,18 @@ def meeting_minutes_approve(request, pk):
                     {"meeting": meeting, "body": meeting.body, "choices": choices},
                     status=400,
                 )
-        Meeting.objects.filter(pk=meeting.pk).update(minutes_approved_at=approved_at)
+        # saved, not updated: the history records who marked (or cleared) the approval
+        meeting.minutes_approved_at = approved_at
+        meeting._history_user = request.user
+        try:
+            with transaction.atomic():
+                meeting.save()
+        except RecordModifiedError:
+            messages.error(
+                request,
+                _("La réunion a été modifiée entre-temps : vérifiez-la puis recommencez."),
+            )
+            return redirect(meeting)
         if approved_at:
             messages.success(
                 request,
@@ -164,13 +178,21 @@ def meeting_convocation(request, pk):
     if request.method != "POST":
         context = _convocation_context(meeting, substitutes, retry=False)
         return render(request, "meetings/convocation.html", context)
-    with transaction.atomic():
-        # One sending at a time per meeting: a second press of the button waits for the
-        # first (PostgreSQL), then finds it sent and asks for confirmation. The lock is held
-        # while the e-mails go out, which EMAIL_TIMEOUT bounds.
-        list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk"))
+    # One sending at a time per meeting, on SQLite as on PostgreSQL: the claim is committed
+    # before anything is sent, and only one press wins it; another press meanwhile is told
+    # a sending is under way (never a lock held while e-mails go out, never a 500).
+    sending = convocations.claim(meeting)
+    if sending is None:
+        context = _convocation_context(meeting, substitutes, retry=False)
+        context["under_way"] = True
+        return render(request, "meetings/convocation.html", context)
+    try:
+        # what the winner sends is read after its claim: a sending that ended just before
+        # is seen, and asks for confirmation
         meeting = Meeting.objects.select_related("body__department").get(pk=meeting.pk)
         return _send_convocation(request, meeting, substitutes)
+    finally:
+        convocations.release(sending)
 
 
 def _convocation_context(meeting, substitutes: bool, retry: bool) -> dict:
@@ -186,9 +208,13 @@ def _convocation_context(meeting, substitutes: bool, retry: bool) -> dict:
         "body": meeting.body,
         "plan": plan,
         "substitutes": substitutes,
-        "already": [row for row in latest.values() if row.sent and row.method == method],
-        "failed": [row for row in latest.values() if not row.sent],
+        # an outcome unknown (a sending cut short) may have arrived: a new press confirms
+        "already": [
+            row for row in latest.values() if row.sent is not False and row.method == method
+        ],
+        "failed": [row for row in latest.values() if row.sent is False and row.method == method],
         "confirm": False,
+        "under_way": False,
     }
 
 
@@ -437,11 +463,7 @@ def calendar_feed(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create" and follows:
-            token = secrets.token_urlsafe(32)
-            CalendarFeed.objects.update_or_create(
-                user=request.user, defaults={"token_hash": _token_hash(token)}
-            )
-            feed_url = absolute_url(reverse("meetings:private-calendar", args=[token]))
+            feed_url = _new_feed(request, request.POST.get("replaces", ""))
         elif action == "revoke":
             CalendarFeed.objects.filter(user=request.user).delete()
             messages.success(
@@ -454,6 +476,40 @@ def calendar_feed(request):
         "follows": follows,
     }
     return render(request, "meetings/calendar_feed.html", context)
+
+
+def _new_feed(request, replaces: str) -> str | None:
+    """Creates the user's feed, or replaces the one its page showed (`replaces`: that feed's
+    id, empty when it showed none), and returns the new URL — or None, with a message, when
+    another click already did (a page posted twice, or from two tabs): every URL shown is
+    the one that works. One transaction whose first statement writes, so two clicks are
+    serialized on SQLite as on PostgreSQL."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        if replaces:
+            gone = (
+                replaces.isdigit()
+                and (CalendarFeed.objects.filter(user=request.user, pk=int(replaces)).delete()[0])
+            )
+        else:
+            gone = not CalendarFeed.objects.filter(user=request.user).exists()
+        if gone:
+            try:
+                with transaction.atomic():
+                    CalendarFeed.objects.create(user=request.user, token_hash=_token_hash(token))
+            except IntegrityError:
+                gone = False
+    if not gone:
+        messages.warning(
+            request,
+            _(
+                "Un autre clic vient de créer votre lien : celui-ci n’a pas été créé. Seul le "
+                "lien affiché lors de ce premier clic fonctionne ; remplacez-le si vous ne "
+                "l’avez pas copié."
+            ),
+        )
+        return None
+    return absolute_url(reverse("meetings:private-calendar", args=[token]))
 
 
 def private_calendar(request, token):

@@ -19,6 +19,7 @@ def test_production_settings_pass_check_deploy():
         "PSEUDONYM_KEY": "another-long-random-production-secret-for-pseudonyms",
         "ALLOWED_HOSTS": "registre.example.gouv.fr",
         "SITE_URL": "https://registre.example.gouv.fr",
+        "DEFAULT_FROM_EMAIL": "Registre <ne-pas-repondre@registre.example.gouv.fr>",
         "DJANGO_SETTINGS_MODULE": "partnerships.settings",
     }
     result = subprocess.run(
@@ -186,3 +187,26 @@ def test_production_refuses_to_start_without_a_site_url():
         check=False,
     )
     assert result.returncode != 0 and "SITE_URL must be set" in result.stderr
+
+
+def test_production_refuses_a_site_url_without_scheme_and_a_sender_at_localhost():
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        "PSEUDONYM_KEY": "another-long-random-production-secret-for-pseudonyms",
+        "ALLOWED_HOSTS": "registre.example.gouv.fr",
+        "SITE_URL": "registre.example.fr",
+        "DJANGO_SETTINGS_MODULE": "partnerships.settings",
+    }
+    env.pop("DEFAULT_FROM_EMAIL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "mail.E001" in result.stderr and "mail.E002" in result.stderr

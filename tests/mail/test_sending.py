@@ -69,13 +69,29 @@ def test_text_body_is_not_html_escaped():
     assert "Police &amp; gendarmerie" in message.alternatives[0].content
 
 
+def test_subject_and_text_are_never_html_escaped_the_html_always():
+    raw = """d'Hères & "Co" <x>"""
+    outgoing = notice(text=raw)
+    outgoing.context["subject_word"] = raw
+    send(Kind.REMINDER, [outgoing])
+    (message,) = django_mail.outbox
+    assert message.subject == f"Avis de test {raw}"
+    assert raw in message.body and "&#x27;" not in message.body and "&amp;" not in message.body
+    assert "d&#x27;Hères &amp; &quot;Co&quot; &lt;x&gt;" in message.alternatives[0].content
+
+
 def test_english_for_an_address_that_chose_it():
     MailPreference.objects.create(address="camille@example.org", language="en")
     send(Kind.REMINDER, [notice(address="Camille@Example.org"), notice("dominique@example.org")])
     english, french = django_mail.outbox
-    # the English catalogue is merged after this branch: the registry's name is in it already
     assert english.body.startswith("Register of local security partnerships")
     assert 'lang="en"' in english.alternatives[0].content
+    for body in (english.body, english.alternatives[0].content):
+        assert "Hello Camille Martin" in body  # the greeting
+        assert "You receive this e-mail" in body or "test" in body  # the reason
+        assert "top receiving" in body  # the footer
+        for word in ("Bonjour", "Pour ne plus recevoir", "Vous recevez", "les rappels"):
+            assert word not in body, word
     assert french.body.startswith("Registre des partenariats locaux de sécurité")
     assert 'lang="fr"' in french.alternatives[0].content
 
@@ -97,7 +113,8 @@ def test_unsubscribe_link_works_without_signing_in_and_can_be_undone(client):
     assert page.status_code == 200
     assert "c…@example.org" in page.content.decode()
     assert "camille@example.org" not in page.content.decode()
-    assert not MailPreference.objects.exists()  # a link followed by a scanner changes nothing
+    # a link followed by a scanner changes nothing
+    assert not MailPreference.objects.filter(stops_convocations=True).exists()
     client.post(path, {"action": "stop"})
     assert MailPreference.objects.get().stops_convocations
     assert not MailPreference.objects.get().stops_reminders
@@ -134,7 +151,7 @@ def test_a_tampered_or_foreign_token_is_a_404(client):
         client.post(reverse("mail:unsubscribe", args=[forged]), {"action": "stop"}).status_code
         == 404
     )
-    assert not MailPreference.objects.exists()
+    assert not MailPreference.objects.filter(stops_reminders=True).exists()
     assert client.get(reverse("mail:unsubscribe", args=["nothing"])).status_code == 404
 
 
@@ -220,3 +237,32 @@ def test_a_line_break_in_a_name_forges_no_header():
     assert "\nBcc:" not in headers
     to = email.utils.getaddresses([django_mail.outbox[0].message()["To"]])
     assert [address for _name, address in to] == ["camille@example.org"]
+
+
+def test_the_unsubscribe_link_does_not_carry_the_address(client):
+    import base64
+
+    send(Kind.REMINDER, [notice(address="emilie.colin@example.org")])
+    (message,) = django_mail.outbox
+    link = message.extra_headers["List-Unsubscribe"][1:-1]
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    payload = token.split(":")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"emilie" not in decoded and b"example" not in decoded
+    assert "emilie" not in link
+    client.post(link.removeprefix(settings_url()), {"action": "stop"})
+    assert MailPreference.objects.get(address="emilie.colin@example.org").stops_reminders
+
+
+def test_a_link_sent_before_the_tokens_were_opaque_still_works(client):
+    from django.core import signing
+
+    old = signing.dumps(["camille@example.org", "reminder"], salt="mail.unsubscribe")
+    client.post(reverse("mail:unsubscribe", args=[old]), {"action": "stop"})
+    assert MailPreference.objects.get(address="camille@example.org").stops_reminders
+
+
+def settings_url():
+    from django.conf import settings
+
+    return settings.SITE_URL

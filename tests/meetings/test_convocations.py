@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from bodies.models import Institution
+from bodies.models import Institution, Membership
 from mail.models import MailPreference
 from meetings.models import Convocation
 from tests import factories
@@ -320,3 +320,99 @@ def test_labels_follow_the_recipients_language_not_the_senders(world, login, pla
     day = formats.date_format(timezone.localtime(planned.starts_at), "j F Y")  # French: active
     assert "Formation restreinte" in message.subject and day in message.subject
     assert "Formation restreinte" in message.body and "Restricted" not in message.body
+
+
+def smtp_down(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port(), 2
+
+
+def test_the_cancellation_reaches_everyone_who_received_a_convocation_at_any_sequence(
+    world, login, planned, settings
+):
+    client = login(world, "coordinator")
+    send(client, planned)  # received at SEQUENCE 0
+    planned.starts_at = future(days=21)
+    planned.save()
+    smtp_down(settings)
+    send(client, planned, confirm="1")  # the update failed: SEQUENCE 1, not received
+    assert Convocation.objects.filter(sequence=1, sent=False).count() == 2
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    planned.status = "cancelled"
+    planned.save()
+    # the holder's seat ended since: he may no longer read the meeting, yet holds its event
+    Membership.objects.filter(person=world.holder).update(
+        ended_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    mail.outbox.clear()
+    send(client, planned)
+    assert set(by_address(mail.outbox)) == {"canary-mail-a@example.org", "titulaire@example.org"}
+    message = by_address(mail.outbox)["titulaire@example.org"]
+    method, event = invitation(message)
+    assert (method, int(event["sequence"])) == ("CANCEL", 2)
+    # nothing a former member may not read: neither the place nor the agenda
+    raw = message.message().as_string()
+    assert "location" not in event and "Mistral" not in str(event.get("description"))
+    for text in (message.body, message.alternatives[0][0], raw):
+        assert "Salle du conseil" not in text and "Mistral" not in text
+
+
+def test_retry_sends_exactly_the_failed_rows_substitutes_too(world, login, planned, settings):
+    client = login(world, "coordinator")
+    public = factories.meeting(world.body_a, starts_at=future(30), status="planned")
+    smtp_down(settings)
+    send(client, public, substitutes="1")
+    failed = set(Convocation.objects.filter(sent=False).values_list("address", flat=True))
+    assert "suppleante@example.org" in failed
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    send(client, public, retry="1")  # the substitutes box is not ticked on this button
+    assert set(by_address(mail.outbox)) == failed
+    substitute = by_address(mail.outbox)["suppleante@example.org"]
+    assert "en tant que suppléant·e (Police nationale)" in substitute.body
+
+
+def test_subject_and_text_keep_apostrophes_ampersands_quotes_and_brackets(world, login, planned):
+    raw = """CLSPD de Saint-Martin-d'Hères & "Co" <x>"""
+    world.body_a.name = raw
+    world.body_a.save()
+    send(login(world, "coordinator"), planned)
+    message = by_address(mail.outbox)["titulaire@example.org"]
+    assert f"— {raw}, " in message.subject
+    assert message.body.count(raw) == 2  # the meeting, and why one receives it
+    for escaped in ("&#x27;", "&amp;", "&quot;", "&lt;"):
+        assert escaped not in message.subject and escaped not in message.body
+    assert "Saint-Martin-d&#x27;Hères &amp; &quot;Co&quot; &lt;x&gt;" in message.alternatives[0][0]
+
+
+def test_an_english_convocation_is_english_throughout_its_date_too(world, login, planned):
+    MailPreference.objects.create(address="titulaire@example.org", language="en")
+    send(login(world, "coordinator"), planned)
+    message = by_address(mail.outbox)["titulaire@example.org"]
+    weekday = timezone.localtime(planned.starts_at).strftime("%A")  # C locale: English
+    month = timezone.localtime(planned.starts_at).strftime("%B")
+    for body in (message.body, message.alternatives[0][0]):
+        assert "Hello" in body and "top receiving" in body
+        assert f"{weekday} " in body and month in body
+        for french in ("Bonjour", "Vous êtes convoqué·e", "Pour ne plus recevoir", " à 14"):
+            assert french not in body, french
+    assert month in message.subject and "Convocation :" not in message.subject
+
+
+def test_an_agenda_change_raises_the_sequence_as_a_move_does(world, login):
+    public = factories.meeting(world.body_a, starts_at=future(30), status="planned")
+    public.agenda_items.create(position=1, title="Bilan")
+    client = login(world, "coordinator")
+    send(client, public)
+    public.agenda_items.create(position=2, title="Vidéoprotection du centre")
+    page = client.get(public.get_absolute_url()).content.decode()
+    assert "La réunion a changé depuis la convocation" in page
+    mail.outbox.clear()
+    send(client, public, confirm="1")
+    message = mail.outbox[0]
+    assert message.subject.startswith("Convocation modifiée")
+    method, event = invitation(message)
+    assert (method, int(event["sequence"])) == ("REQUEST", 1)
+    assert "Vidéoprotection du centre" in message.body
+    mail.outbox.clear()
+    send(client, public, confirm="1")  # nothing changed since: the same version again
+    assert int(invitation(mail.outbox[0])[1]["sequence"]) == 1

@@ -141,3 +141,72 @@ def test_approval_refuses_an_earlier_or_foreign_meeting_and_non_writers(world, l
         assert login(world, role).post(url, {"approved_at": later.pk}).status_code == status
     record.refresh_from_db()
     assert record.minutes_approved_at is None
+
+
+def approved_at_partners_meeting(world):
+    """The public plenary's minutes approved at a later partners-only formation of body A."""
+    later = factories.meeting(
+        world.body_a,
+        kind="restricted",
+        starts_at=world.meeting_a.starts_at + datetime.timedelta(days=40),
+    )
+    world.meeting_a.minutes_approved_at = later
+    world.meeting_a.save()
+    return later
+
+
+def test_the_date_of_an_approving_meeting_the_reader_cannot_see_is_not_disclosed(world, login):
+    later = approved_at_partners_meeting(world)
+    dated = f"Compte rendu approuvé le {later.starts_at:%-d}"
+    anonymous = login(world, "anonymous")
+    for text in (
+        anonymous.get(world.meeting_a.get_absolute_url()).content.decode(),
+        page(anonymous, world.meeting_a).content.decode(),
+        odt(anonymous, world.meeting_a),
+    ):
+        assert "Compte rendu approuvé" in text and dated not in text
+    member = login(world, "member")
+    assert dated in member.get(world.meeting_a.get_absolute_url()).content.decode()
+    assert dated in odt(member, world.meeting_a)
+
+
+def test_an_approval_at_a_meeting_no_longer_held_is_not_shown(world, login):
+    later = approved_at_partners_meeting(world)
+    later.status = "cancelled"
+    later.save()
+    member = login(world, "member")
+    for text in (
+        member.get(world.meeting_a.get_absolute_url()).content.decode(),
+        page(member, world.meeting_a).content.decode(),
+        odt(member, world.meeting_a),
+    ):
+        assert "Compte rendu approuvé" not in text
+
+
+def test_the_history_records_who_marked_the_minutes_approved(world, login, record):
+    later = factories.meeting(world.body_a, starts_at=record.starts_at + datetime.timedelta(30))
+    client = login(world, "coordinator")
+    url = reverse("meetings:meeting-minutes-approve", args=[record.pk])
+    client.post(url, {"approved_at": later.pk})
+    last = record.history.order_by("-history_date", "-history_id").first()
+    assert last.minutes_approved_at_id == later.pk
+    assert last.history_user == world.users["coordinator"]
+
+
+def test_the_administration_validates_the_approving_meeting_too(world, record):
+    from django.core.exceptions import ValidationError
+
+    earlier = factories.meeting(world.body_a, starts_at=record.starts_at - datetime.timedelta(30))
+    foreign = factories.meeting(world.body_b, starts_at=record.starts_at + datetime.timedelta(30))
+    planned = factories.meeting(
+        world.body_a, starts_at=record.starts_at + datetime.timedelta(30), status="planned"
+    )
+    for approving in (earlier, foreign, planned, record):
+        record.minutes_approved_at = approving
+        with pytest.raises(ValidationError) as error:
+            record.full_clean()
+        assert "minutes_approved_at" in error.value.message_dict
+    record.minutes_approved_at = factories.meeting(
+        world.body_a, starts_at=record.starts_at + datetime.timedelta(30)
+    )
+    record.full_clean()

@@ -15,8 +15,17 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def create(client):
-    response = client.post(reverse("meetings:calendar-feed"), {"action": "create"})
+def shown_feed(client) -> str:
+    """The feed the page shows (what its form posts as `replaces`)."""
+    page = client.get(reverse("meetings:calendar-feed")).content.decode()
+    return re.search(r'name="replaces" value="(\d*)"', page).group(1)
+
+
+def create(client, replaces=None):
+    replaces = shown_feed(client) if replaces is None else replaces
+    response = client.post(
+        reverse("meetings:calendar-feed"), {"action": "create", "replaces": replaces}
+    )
     assert response.status_code == 200
     url = re.search(
         r'value="(https://registre\.example\.gouv\.fr/calendar/[^"]+\.ics)"',
@@ -138,3 +147,37 @@ def test_the_feed_costs_the_same_queries_with_more_meetings(
     with django_assert_num_queries(6):
         response = client.get(path)
     assert len(uids(response)) == 13
+
+
+def test_clicks_from_the_same_page_create_one_link_and_show_only_it(recent, login):
+    client = login(recent, "member")
+    page_state = shown_feed(client)  # five clicks on the page showing no link
+    first = create(client, page_state)
+    for _ in range(4):
+        again = client.post(
+            reverse("meetings:calendar-feed"), {"action": "create", "replaces": page_state}
+        ).content.decode()
+        assert (
+            "registre.example.gouv.fr/calendar/" not in again
+            and "Un autre clic vient de créer votre lien" in again
+        )
+    assert CalendarFeed.objects.count() == 1
+    assert client.get(first).status_code == 200
+    replacing = shown_feed(client)  # two clicks on « Remplacer »: one new link
+    second = create(client, replacing)
+    again = client.post(
+        reverse("meetings:calendar-feed"), {"action": "create", "replaces": replacing}
+    ).content.decode()
+    assert "registre.example.gouv.fr/calendar/" not in again
+    assert client.get(second).status_code == 200 and client.get(first).status_code == 404
+
+
+def test_a_deactivated_account_loses_its_link_for_good(recent, login):
+    member = recent.users["member"]
+    path = create(login(recent, "member"))
+    member.is_active = False
+    member.save()
+    member.is_active = True
+    member.save()
+    assert login(recent, "anonymous").get(path).status_code == 404
+    assert not CalendarFeed.objects.filter(user=member).exists()
