@@ -5,6 +5,7 @@ for a missing value; a decimal comma is accepted), `note`. A row for an indicato
 already measured replaces that value. All or nothing, errors in French per row.
 """
 
+import datetime
 from decimal import Decimal, localcontext
 
 from django.utils.translation import gettext as _
@@ -12,7 +13,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from import_export import widgets
 
 from bodies import access as policy
-from bodies.resources import CellError, Column, RegistryResource, ScopedForeignKeyWidget, TextWidget
+from bodies.resources import (
+    CellError,
+    Column,
+    RegistryResource,
+    ScopedForeignKeyWidget,
+    TextWidget,
+    cell_text,
+)
 from bodies.validators import is_whole_number
 
 from . import periods
@@ -79,10 +87,24 @@ class PeriodWidget(widgets.Widget):
         frequency = self.frequencies.get(int(indicator)) if is_whole_number(indicator) else None
         if frequency is None:
             return None  # the indicator column reports the error
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date):
+            # A spreadsheet turns a typed 2024-03 into the date 2024-03-01: read as the
+            # period it starts; a date that starts none is refused as written (2024-03-15).
+            start = periods.code(frequency, value)
+            value = start if periods.parse(frequency, start) == value else value.isoformat()
         try:
             return periods.parse(frequency, value)
         except periods.PeriodError as error:
             raise ValueError(str(error)) from None
+
+    def record_key(self, value, row):
+        """The period as read (`2024-3` is `2024-03`), for telling a measurement given twice."""
+        try:
+            return self.clean(value, row) or cell_text(value)
+        except ValueError:
+            return cell_text(value)
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value.isoformat()  # see dehydrate_period_start
@@ -140,6 +162,10 @@ class MeasurementResource(RegistryResource):
             # An unreadable indicator or period: reported by the field's own validation,
             # together with the other rows' errors, rather than alone.
             return None
+
+    def dependent_fields(self, errors):
+        # An unknown indicator leaves the period unread: one error, on the indicator.
+        return {"period_start"} if "indicator" in errors else set()
 
     def dehydrate_period_start(self, measurement):
         return periods.code(measurement.indicator.frequency, measurement.period_start)

@@ -15,10 +15,13 @@ measured values with « missing ».
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
+import stat
 import time
 import uuid
+import zipfile
 from io import BytesIO
 from pathlib import Path
 
@@ -44,6 +47,19 @@ class UnreadableFile(ValueError):
     """A file that is no table the registry reads: its message says why, in French."""
 
 
+# No dataset has a tenth of MAX_COLUMNS columns, nor a cell as long as MAX_CELL_CHARS (a
+# problem statement runs to a few pages); CELLS_PER_ROW is what a row may cost on average
+# (up to its last filled cell) before the file is refused as too long.
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 100_000
+CELLS_PER_ROW = 40
+# A worksheet compresses about twelvefold; a member inflating more than MAX_RATIO times, once
+# it is larger than RATIO_FLOOR, is a zip bomb, not a table.
+MAX_RATIO = 100
+RATIO_FLOOR = 1024 * 1024
+MAX_MEMBERS = 500
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -64,24 +80,47 @@ def build_dataset(rows) -> tablib.Dataset:
         % {"limit": limit}
     )
     dataset = tablib.Dataset()
-    headers, width, lines, read = None, 0, [], 0
+    headers, width, offset, lines, read, cells_read = None, 0, 0, [], 0, 0
     for line, cells in rows:
+        cells = list(cells)
+        while cells and _blank(cells[-1]):
+            cells.pop()
         read += 1
+        cells_read += len(cells)
         if read > 2 * limit + 1000:  # blank lines are skipped, not read for ever
             raise too_long
-        cells = list(cells)
-        if all(_blank(c) for c in cells):
+        if cells_read > limit * CELLS_PER_ROW + 1000:
+            raise UnreadableFile(
+                _(
+                    "Le fichier compte plus de %(limit)s cellules remplies, la limite d’un "
+                    "import : retirez les colonnes inutiles ou découpez-le."
+                )
+                % {"limit": limit * CELLS_PER_ROW + 1000}
+            )
+        for cell in cells:
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                raise cell_too_long(line)
+        if not cells:
             continue
         if headers is None:
-            headers = ["" if c is None else str(c).strip() for c in cells]
-            while headers and not headers[-1]:
-                headers.pop()
+            # A table drawn further right (its header at C4) starts at its first named column.
+            offset = next(n for n, c in enumerate(cells) if not _blank(c))
+            headers = ["" if c is None else str(c).strip() for c in cells[offset:]]
             width = len(headers)
             _check_headers(headers, line)
             dataset.headers = headers
             continue
         if len(lines) >= limit:
             raise too_long
+        if any(not _blank(c) for c in cells[:offset]):
+            raise UnreadableFile(
+                _(
+                    "Ligne %(line)s : des cellules à gauche de la première colonne de l’en-tête. "
+                    "Nommez ces colonnes ou videz ces cellules."
+                )
+                % {"line": line}
+            )
+        cells = cells[offset:]
         if any(not _blank(c) for c in cells[width:]):
             raise UnreadableFile(
                 _(
@@ -99,6 +138,16 @@ def build_dataset(rows) -> tablib.Dataset:
         raise UnreadableFile(_("Le fichier ne contient que l’en-tête : aucune ligne à importer."))
     dataset.line_numbers = lines
     return dataset
+
+
+def cell_too_long(line) -> UnreadableFile:
+    return UnreadableFile(
+        _(
+            "Ligne %(line)s : une cellule de plus de %(limit)s caractères ; le registre n’en "
+            "lit pas de si longues."
+        )
+        % {"line": line, "limit": f"{MAX_CELL_CHARS:,}".replace(",", "\u202f")}
+    )
 
 
 def _check_headers(headers, line):
@@ -159,7 +208,9 @@ class CSV(base_formats.CSV):
                 for cells in reader:
                     yield start, cells
                     start = reader.line_num + 1
-            except csv.Error:
+            except csv.Error as error:
+                if "field larger than field limit" in str(error):
+                    raise cell_too_long(start) from None
                 raise UnreadableFile(
                     _("Ligne %(line)s : CSV illisible (guillemet non refermé ?).") % {"line": start}
                 ) from None
@@ -167,7 +218,36 @@ class CSV(base_formats.CSV):
         return build_dataset(rows())
 
 
-MAX_COLUMNS = 200
+def check_zip(content: bytes, not_a_workbook: Exception):
+    """Refuses a workbook whose members would inflate beyond `IMPORT_MAX_UNZIPPED_BYTES`, or
+    one of them more than `MAX_RATIO` times, before anything decompresses them. The sizes are
+    those the zip declares: Python's zipfile, which openpyxl reads through, stops at the
+    declared size and then fails on the checksum, so a member cannot lie to grow."""
+    try:
+        members = zipfile.ZipFile(BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise not_a_workbook from None
+    total = sum(member.file_size for member in members)
+    if (
+        len(members) > MAX_MEMBERS
+        or total > settings.IMPORT_MAX_UNZIPPED_BYTES
+        or any(
+            member.file_size > RATIO_FLOOR
+            and member.file_size > MAX_RATIO * max(member.compress_size, 1)
+            for member in members
+        )
+    ):
+        raise UnreadableFile(
+            _(
+                "Ce classeur se décompresse en %(size)s (%(limit)s au plus), ou bien plus que "
+                "ne le fait un tableau : il n’est pas lu. Enregistrez les seules lignes à "
+                "importer dans un nouveau classeur, ou au format CSV."
+            )
+            % {
+                "size": filesizeformat(total),
+                "limit": filesizeformat(settings.IMPORT_MAX_UNZIPPED_BYTES),
+            }
+        )
 
 
 class XLSX(base_formats.XLSX):
@@ -186,15 +266,18 @@ class XLSX(base_formats.XLSX):
         )
         if not isinstance(in_stream, bytes) or not in_stream.startswith(b"PK\x03\x04"):
             raise not_a_workbook
+        check_zip(in_stream, not_a_workbook)
         try:
             workbook = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=False)
             sheet = workbook.worksheets[0]
-            first = sheet.min_row or 1
+            # A sheet formatted to its last column (16,384) is not read cell by cell; its
+            # declared dimensions are not trusted (some programs write « A1 » whatever).
+            width = MAX_COLUMNS
 
             def rows():
-                # No dataset has a tenth of MAX_COLUMNS columns; a sheet formatted to its
-                # last column (16,384) is not read cell by cell.
-                for line, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), first):
+                # openpyxl yields every row from the first, blank ones above the table
+                # included: a row's position is its line.
+                for line, row in enumerate(sheet.iter_rows(min_row=1, max_col=width), 1):
                     yield (
                         line,
                         [
@@ -210,6 +293,22 @@ class XLSX(base_formats.XLSX):
             raise not_a_workbook from None
 
 
+class ExcelCSV(base_formats.CSV):
+    """CSV for a French spreadsheet: semicolons (a French Excel reads commas as decimal
+    marks, the whole line landing in one column) and a byte order mark (without it Excel
+    reads UTF-8 as Windows-1252: « CrÃ©teil »). The import reads it back as it is."""
+
+    def export_data(self, dataset, **kwargs):
+        return "\ufeff" + dataset.export("csv", delimiter=";", **kwargs)
+
+
+EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX, ExcelCSV]
+FORMAT_LABELS = {
+    base_formats.CSV: _("CSV (virgules, UTF-8)"),
+    base_formats.XLSX: _("Classeur Excel (XLSX)"),
+    ExcelCSV: _("CSV pour Excel (points-virgules)"),
+}
+
 IMPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXTENSIONS = {".csv": 0, ".xlsx": 1}  # extension → position in IMPORT_FORMATS
 
@@ -218,20 +317,48 @@ def pending_folder() -> Path:
     return Path(settings.IMPORT_PENDING_DIR)
 
 
+class UnsafePendingFolder(RuntimeError):
+    """`IMPORT_PENDING_DIR` is not a folder of this process's user that nobody else reads."""
+
+
+def safe_pending_folder() -> Path:
+    """The pending folder, created 0700 if missing; an existing one must be a real folder
+    (not a link) of this process's user, closed to others: uploaded files hold names and
+    e-mail addresses, and a folder another user controls could swap them."""
+    folder = pending_folder()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = os.lstat(folder)
+    if (
+        not stat.S_ISDIR(info.st_mode)
+        or info.st_uid != os.geteuid()
+        or stat.S_IMODE(info.st_mode) & 0o077
+    ):
+        raise UnsafePendingFolder(
+            f"IMPORT_PENDING_DIR {folder} must be a folder owned by uid {os.geteuid()} "
+            f"with mode 0700 (found uid {info.st_uid}, mode {stat.S_IMODE(info.st_mode):o})"
+        )
+    return folder
+
+
 class PendingImport(BaseStorage):
     """An uploaded file between its preview and its confirmation, in `IMPORT_PENDING_DIR`
-    under a random name. Files older than the preview's lifetime are removed as new ones
-    arrive (a preview nobody confirmed)."""
+    (0700, ours) under a random name, readable by this user only (0600), with the SHA-256 of
+    its content (`sha256`) for the signed confirmation. A refused preview's file is removed at
+    once (`ImportExportAdmin.import_action`); files older than the preview's lifetime are
+    removed as new ones arrive (a preview nobody confirmed)."""
+
+    sha256 = ""
 
     def _path(self) -> Path:
         return pending_folder() / self.name
 
     def save(self, data):
-        folder = pending_folder()
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder = safe_pending_folder()
         self._remove_expired(folder)
         self.name = uuid.uuid4().hex
-        with open(self._path(), "wb") as handle:
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        descriptor = os.open(self._path(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
 
     def read(self):
@@ -269,6 +396,7 @@ def sign_confirmation(request, model_label: str, import_form) -> str:
     return signing.dumps(
         {
             "file": upload.tmp_storage_name,
+            "sha256": getattr(upload, "tmp_storage_sha256", ""),
             "name": upload.name,
             "format": import_form.cleaned_data["format"],
             "resource": import_form.cleaned_data.get("resource") or "0",
@@ -310,6 +438,7 @@ class SignedConfirmImportForm(forms.Form):
             )
         return {
             "import_file_name": payload["file"],
+            "sha256": payload.get("sha256", ""),
             "original_file_name": payload["name"],
             "format": payload["format"],
             "resource": payload["resource"],
@@ -372,6 +501,13 @@ class RegistryExportForm(SelectableFieldsExportForm):
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
         self.fields["format"].label = _("Format")
+        self.fields["format"].choices = [
+            (str(n), FORMAT_LABELS.get(f, f().get_title())) for n, f in enumerate(formats)
+        ]
+        self.fields["format"].help_text = _(
+            "Pour ouvrir le fichier dans Excel, choisissez le classeur XLSX ou le CSV pour "
+            "Excel ; le CSV à virgules convient aux autres logiciels. Les trois se réimportent."
+        )
         self.fields["resource"].label = _("Jeu de données")
 
     def _get_field_label(self, resource, field_name):

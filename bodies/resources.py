@@ -30,6 +30,7 @@ from django.core.exceptions import (
     ObjectDoesNotExist,
     ValidationError,
 )
+from django.db import OperationalError
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
@@ -40,7 +41,7 @@ from . import access as policy
 from .imports import Formula
 from .models import Body, Commune, Department, Epci, Institution, Membership, Person, Site
 from .spreadsheets import neutralised, restored
-from .validators import is_whole_number
+from .validators import is_whole_number, validate_plausible_date
 
 security_log = logging.getLogger("partnerships.security")
 logger = logging.getLogger(__name__)
@@ -147,6 +148,16 @@ class FrenchDateWidget(widgets.Widget):
     date cells too."""
 
     def clean(self, value, row=None, **kwargs):
+        date = self.read(value)
+        if date is not None:
+            try:  # the forms' bounds (1900–2100): 0001-01-01 is a typing slip, not a date
+                validate_plausible_date(date)
+            except ValidationError as error:
+                raise ValueError(" ".join(error.messages)) from None
+        return date
+
+    @staticmethod
+    def read(value):
         if isinstance(value, datetime.datetime):
             return value.date()
         if isinstance(value, datetime.date):
@@ -224,9 +235,28 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
         super().__init__(model, field=field, **kwargs)
         self.choices, self.names = choices, names
         self.access = policy.ANONYMOUS
+        self.known = None  # key → row, read for the whole file at once (`resolve`)
 
     def get_queryset(self, value, row, *args, **kwargs):
         return self.choices(self.access)
+
+    def key(self, text):
+        """The lookup key a cell's text gives (None: none, the row reports it)."""
+        if self.field != "pk":
+            return text
+        number = whole_number(text)
+        return number if number is not None and number <= MAX_ID else None
+
+    def resolve(self, values):
+        """Reads the rows the file's cells name by number or code, in a few queries for the
+        whole file: a lookup per row through the scoped querysets cost milliseconds each."""
+        keys = {self.key(cell_text(v)) for v in values if cell_text(v)} - {None}
+        known, keys = {}, sorted(keys, key=str)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            for obj in self.get_queryset(None, None).filter(**{f"{self.field}__in": chunk}):
+                known.setdefault(getattr(obj, self.field), []).append(obj)
+        self.known = known
 
     def verbose_name(self) -> str:
         return str(self.model._meta.verbose_name)
@@ -235,12 +265,18 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
         text = cell_text(value)
         if text == "":
             return None
-        choices = self.get_queryset(value, row)
         model = self.verbose_name()
         unknown = ValueError(
             _("%(model)s n° %(value)s inconnu(e) ou hors de votre périmètre.")
             % {"model": model.capitalize(), "value": text[:40]}
         )
+        if self.known is not None and self.key(text) is not None:
+            found = self.known.get(self.key(text), [])
+            if len(found) == 1:
+                return found[0]
+            if self.field == "pk":
+                raise unknown
+        choices = self.get_queryset(value, row)
         if self.field != "pk":
             found = list(choices.filter(**{self.field: text})[:2])
             if len(found) == 1:
@@ -391,6 +427,10 @@ class RegistryResource(resources.ModelResource):
     (`check_perimeter`)."""
 
     required_columns: tuple[str, ...] = ()
+    # Whether the model's `clean` checks every rule of its `Meta.constraints` (with a message
+    # of its own): then Django's generic check, a query of a few milliseconds per
+    # constraint and row, is not run as well. The database enforces them all the same.
+    constraints_checked_by_clean = False
     unknown_id_message = gettext_lazy(
         "Fiche n° %(id)s inconnue ou hors de votre périmètre : laissez la colonne id vide "
         "pour en créer une."
@@ -486,27 +526,50 @@ class RegistryResource(resources.ModelResource):
             for name in self._meta.import_id_fields
             if name in self.fields and self.fields[name].column_name in headers
         ]
+        id_fields = [
+            self.fields[name] for name in self._meta.import_id_fields if name in self.fields
+        ]
         rows, ids, repeated = {}, {}, {}
         for number, values in enumerate(dataset, 1):
             cells = dict(zip(headers, values, strict=True))
             whole = tuple(cell_text(v) for v in values)
-            key = tuple(cell_text(cells[c]) for c in id_columns)
+            key = tuple(
+                self.record_key(field, cells[field.column_name], cells)
+                for field in id_fields
+                if field.column_name in headers
+            )
             if whole in rows:
                 repeated[number] = CellError(
                     None,
                     _("Ligne identique à la ligne %(line)s : supprimez l’une des deux.")
                     % {"line": self.line(rows[whole])},
                 )
-            elif id_columns and all(key) and key in ids:
+            elif id_columns and all(part != "" for part in key) and key in ids:
                 repeated[number] = CellError(
                     id_columns[0],
                     _("Même fiche que la ligne %(line)s (%(columns)s) : une ligne par fiche.")
                     % {"line": self.line(ids[key]), "columns": ", ".join(id_columns)},
                 )
             rows.setdefault(whole, number)
-            if id_columns and all(key):
+            if id_columns and all(part != "" for part in key):
                 ids.setdefault(key, number)
         return repeated
+
+    @staticmethod
+    def record_key(field, value, cells):
+        """A cell naming a record as the import will read it: `56` and `056` are the same
+        number, `5,2024-03` and `5,2024-3` the same measurement."""
+        widget = field.widget
+        if isinstance(widget, IdWidget) or (
+            isinstance(widget, ScopedForeignKeyWidget) and widget.field == "pk"
+        ):
+            number = whole_number(value)
+            if number is not None:
+                return number
+        key = getattr(widget, "record_key", None)
+        if key is not None:
+            return key(value, cells)
+        return " ".join(cell_text(value).split()).casefold()
 
     def import_data(self, dataset, **kwargs):
         headers = [str(h).strip() for h in (dataset.headers or []) if h is not None]
@@ -522,6 +585,7 @@ class RegistryResource(resources.ModelResource):
             result.problems = self.problems(result)
             return result
         self.repeated = self.find_repeated(dataset)
+        self.resolve_references(dataset, headers)
         kwargs["rollback_on_validation_errors"] = True
         result = super().import_data(dataset, **kwargs)
         result.problems = self.problems(result)
@@ -536,6 +600,15 @@ class RegistryResource(resources.ModelResource):
                 len(result.problems),
             )
         return result
+
+    def resolve_references(self, dataset, headers):
+        """Each foreign-key column's numbers and codes read for the whole file at once."""
+        for field in self.get_import_fields():
+            if isinstance(field.widget, ScopedForeignKeyWidget):
+                if field.column_name in headers:
+                    field.widget.resolve(dataset.get_col(headers.index(field.column_name)))
+                else:
+                    field.widget.known = None
 
     def problems(self, result) -> list[Problem]:
         """Every error of the import, as (line, column as in the file, French message)."""
@@ -579,6 +652,12 @@ class RegistryResource(resources.ModelResource):
         if isinstance(exception, ValueError) and not isinstance(exception, UnicodeError):
             return str(exception)
         logger.warning("import row refused: %r", exception)
+        if isinstance(exception, OperationalError):  # SQLite's « database is locked »
+            return _(
+                "Cette ligne n’a pas pu être enregistrée : la base de données était occupée "
+                "(un autre import en même temps ?). Rien n’a été importé : recommencez dans un "
+                "instant."
+            )
         return _(
             "Cette ligne n’a pas pu être enregistrée : une valeur ne convient pas à la base de "
             "données (trop longue, trop grande ?). Vérifiez-la."
@@ -612,6 +691,13 @@ class RegistryResource(resources.ModelResource):
                 row[column] = restored(value)
 
     def get_instance(self, instance_loader, row):
+        id_columns = [
+            self.fields[name].column_name
+            for name in self._meta.import_id_fields
+            if name in self.fields
+        ]
+        if id_columns and all(cell_text(row.get(c)) == "" for c in id_columns):
+            return None  # a new record: no query (the library looked up `id IS NULL`)
         try:
             instance = super().get_instance(instance_loader, row)
         except ValueError:
@@ -642,10 +728,41 @@ class RegistryResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        super().validate_instance(instance, import_validation_errors, validate_unique)
+        """The model's `full_clean`, as the library calls it, but for one thing: a foreign
+        key a scoped widget set was read from the user's choices, so the field's own check
+        that it exists (a query per key and row) is not repeated. Unique rules and
+        constraints are checked on every field."""
+        errors = dict(import_validation_errors or {})
+        exclude = set(errors) | self.dependent_fields(errors)
+        trusted = {
+            field.attribute
+            for field in self.get_import_fields()
+            if isinstance(field.widget, ScopedForeignKeyWidget)
+            and instance._state.fields_cache.get(field.attribute) is not None
+        }
+        checks = [
+            lambda skip: instance.clean_fields(exclude=skip | trusted),
+            lambda skip: instance.clean(),
+        ]
+        if validate_unique:
+            checks.append(lambda skip: instance.validate_unique(exclude=skip))
+        if not self.constraints_checked_by_clean:
+            checks.append(lambda skip: instance.validate_constraints(exclude=skip))
+        for check in checks:
+            try:
+                check(exclude | set(errors))
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
         message = self.check_perimeter(instance)
         if message:
             raise ValidationError({NON_FIELD_ERRORS: [message]})
+
+    def dependent_fields(self, errors) -> set[str]:
+        """Fields not checked when `errors` already holds the field they are read with (a
+        measurement's period, read with its indicator's frequency)."""
+        return set()
 
     def check_perimeter(self, instance) -> str | None:
         """Why `instance`, as the row would save it, lies outside the user's perimeter (None:
@@ -956,6 +1073,50 @@ class SiteResource(RegistryResource):
 # -- memberships ------------------------------------------------------------------------------
 
 
+class SeatWidget(ScopedForeignKeyWidget):
+    """A seat's person (or substitute) among those the user may seat — or the one the row's
+    seat already names: a coordinator may not seat itself (`may_seat_self`), but its own seat,
+    exported and imported back unchanged (same seat, same body), is no new seating."""
+
+    def __init__(self, attribute):
+        super().__init__(Person, policy.seatable_people, names=by_full_name)
+        self.attribute = attribute
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            current = self.already_seated(value, row)
+            if current is None:
+                raise
+            return current
+
+    def already_seated(self, value, row):
+        seat = whole_number((row or {}).get("id"))
+        if seat is None or seat > MAX_ID:
+            return None
+        membership = (
+            policy.editable_memberships(self.access)
+            .filter(pk=seat)
+            .select_related("body", self.attribute)
+            .first()
+        )
+        current = getattr(membership, self.attribute, None)
+        if current is None:
+            return None
+        body = " ".join(cell_text((row or {}).get("instance")).split())
+        if whole_number(body) != membership.body_id and (
+            body.casefold() != membership.body.name.casefold()
+        ):
+            return None  # the seat moved to another body: a new seating
+        text = " ".join(cell_text(value).split())
+        if whole_number(text) == current.pk or (
+            text.casefold() == f"{current.first_name} {current.last_name}".casefold()
+        ):
+            return current
+        return None
+
+
 class MembershipResource(RegistryResource):
     id = Column("id", "id", gettext_lazy("numéro du mandat (vide : nouveau)"), widget=IdWidget())
     body = Column(
@@ -971,7 +1132,7 @@ class MembershipResource(RegistryResource):
         "person",
         "personne",
         gettext_lazy("numéro ou « Prénom Nom » de la personne"),
-        widget=ScopedForeignKeyWidget(Person, policy.seatable_people, names=by_full_name),
+        widget=SeatWidget("person"),
     )
     person_name = Column(
         "person",
@@ -1011,7 +1172,7 @@ class MembershipResource(RegistryResource):
         "substitute",
         "suppleant",
         gettext_lazy("numéro ou « Prénom Nom » du suppléant"),
-        widget=ScopedForeignKeyWidget(Person, policy.seatable_people, names=by_full_name),
+        widget=SeatWidget("substitute"),
     )
     substitute_name = Column(
         "substitute",
@@ -1039,6 +1200,8 @@ class MembershipResource(RegistryResource):
         ]
 
     required_columns = ("instance", "personne", "institution", "role", "debut")
+    # Membership.clean: end after start, not one's own substitute, one chair at a time.
+    constraints_checked_by_clean = True
     unknown_id_message = gettext_lazy(
         "Mandat n° %(id)s inconnu ou hors de votre périmètre : laissez la colonne id vide pour "
         "créer un mandat."

@@ -8,6 +8,10 @@ forms validate against. Out-of-scope objects answer 404; in-scope writes a role 
 answer 403.
 """
 
+import hashlib
+import hmac
+import logging
+
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -16,6 +20,7 @@ from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +33,8 @@ from . import access as policy
 from . import imports
 from .models import SEARCH_WORDS
 from .validators import is_whole_number
+
+security_log = logging.getLogger("partnerships.security")
 
 # The date hierarchy turns `…__year`, `__month`, `__day` into dates in Python: an
 # eleven-digit year overflows there and 9999 has no next year (500s), so values outside
@@ -356,6 +363,16 @@ class ImportExportAdmin(ImportExportMixin):
     a confirmation that says what happened — imported, refused, already done — in French."""
 
     import_formats = imports.IMPORT_FORMATS
+    export_formats = imports.EXPORT_FORMATS
+    # The export file's name: the public exports' dataset name (`/exports/`), and the date.
+    DATASET_NAMES = {
+        "bodies.body": "bodies",
+        "bodies.institution": "institutions",
+        "bodies.person": "people",
+        "bodies.membership": "memberships",
+        "bodies.site": "sites",
+        "actions.measurement": "measurements",
+    }
     tmp_storage_class = imports.PendingImport
     confirm_form_class = imports.SignedConfirmImportForm
     import_form_class = imports.RegistryImportForm
@@ -395,8 +412,32 @@ class ImportExportAdmin(ImportExportMixin):
             },
         )
 
+    def write_to_tmp_storage(self, import_file, input_format):
+        storage = super().write_to_tmp_storage(import_file, input_format)
+        import_file.tmp_storage_sha256 = storage.sha256  # signed with the confirmation
+        return storage
+
     def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
+        try:
+            response = super().import_action(request, **kwargs)
+        except imports.UnsafePendingFolder as error:
+            security_log.error("import refused: %s", error)
+            messages.error(
+                request,
+                _(
+                    "Import impossible : le dossier où les fichiers attendent leur "
+                    "confirmation n’est pas sûr. Prévenez l’administrateur du registre."
+                ),
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        upload = (getattr(form, "cleaned_data", None) or {}).get("import_file")
+        name = getattr(upload, "tmp_storage_name", None)
+        if name and "confirm_form" not in context:
+            # A refused preview can never be confirmed: its file (names, e-mail addresses)
+            # does not wait an hour on disk.
+            self.get_tmp_storage_class()(name=name).remove()
         if hasattr(response, "context_data"):
             response.context_data["title"] = _("Importer des %(model)s") % {
                 "model": self.model._meta.verbose_name_plural
@@ -416,6 +457,10 @@ class ImportExportAdmin(ImportExportMixin):
                 "model": self.model._meta.verbose_name_plural
             }
         return response
+
+    def get_export_filename(self, request, queryset, file_format):
+        name = self.DATASET_NAMES.get(self.model._meta.label_lower, self.model._meta.model_name)
+        return f"{name}-{timezone.localdate().isoformat()}.{file_format.get_extension()}"
 
     def get_confirm_form_kwargs(self, request, import_form=None):
         kwargs = super().get_confirm_form_kwargs(request, import_form)
@@ -463,6 +508,19 @@ class ImportExportAdmin(ImportExportMixin):
                 _(
                     "Cet import a déjà été confirmé, ou son aperçu a expiré : rien de plus n’a "
                     "été importé. Envoyez le fichier de nouveau s’il le faut."
+                ),
+            )
+            return again
+        raw = content if isinstance(content, bytes) else content.encode(pending.encoding or "utf-8")
+        if not hmac.compare_digest(hashlib.sha256(raw).hexdigest(), data.get("sha256") or "-"):
+            security_log.warning(
+                "import refused: pending file changed since its preview user_id=%s", request.user.pk
+            )
+            messages.error(
+                request,
+                _(
+                    "Rien n’a été importé : le fichier n’est plus celui de l’aperçu. Envoyez-le "
+                    "de nouveau."
                 ),
             )
             return again

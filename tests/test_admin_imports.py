@@ -9,14 +9,17 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 
 import openpyxl
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bodies.models import Body, Institution, Membership, Person
+from bodies.models import Body, Institution, Membership, Person, RoleAssignment
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -659,3 +662,305 @@ def test_blank_lines_are_skipped_but_not_read_for_ever(world, prefecture, settin
     content = b"prenom,nom\nAna,Dupont\n" + b",\n" * 500  # a spreadsheet's trailing blanks
     confirm(prefecture, "bodies.person", upload(prefecture, "bodies.person", content))
     assert Person.objects.filter(last_name="Dupont").count() == 1
+
+
+# -- after the review: hostile and awkward files ----------------------------------------------
+
+
+def with_sheet(workbook, sheet_xml):
+    """`workbook` (XLSX bytes) with its first sheet's XML replaced: cells openpyxl would
+    not write (a text beyond Excel's 32,767 characters)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml.encode()
+            target.writestr(member.filename, data)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_decompressed(world, prefecture, settings):
+    # One text of 5 MB compresses a thousandfold: refused from the zip's directory.
+    huge = "a" * 5_000_000
+    bomb = with_sheet(
+        xlsx_bytes([["prenom", "nom"]]),
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>prenom</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>nom</t></is></c></row>'
+        f'<row r="2"><c r="A2" t="inlineStr"><is><t>{huge}</t></is></c>'
+        '<c r="B2" t="inlineStr"><is><t>Dupont</t></is></c></row></sheetData></worksheet>',
+    )
+    assert len(bomb) < 50_000
+    response = upload(prefecture, "bodies.person", bomb)
+    assert "se décompresse en" in page_text(response)
+    settings.IMPORT_MAX_UNZIPPED_BYTES = 2000  # a plain workbook inflates beyond that
+    response = upload(prefecture, "bodies.person", xlsx_bytes([["prenom", "nom"], ["A", "B"]]))
+    assert "se décompresse en" in page_text(response)
+    assert not Person.objects.filter(last_name__in=["Dupont", "B"]).exists()
+
+
+def test_cells_are_capped_in_length_and_in_number(world, prefecture, settings):
+    content = csv_bytes([["prenom", "nom"], ["Ana", "D" * 100_001]])
+    assert "une cellule de plus de" in page_text(upload(prefecture, "bodies.person", content))
+    settings.IMPORT_MAX_ROWS = 10  # 10 × 40 + 1,000 filled cells at most
+    wide = [[f"c{n}" for n in range(200)]] + [["x"] * 200 for _row in range(7)]
+    response = upload(prefecture, "bodies.person", csv_bytes(wide))
+    assert "plus de 1400 cellules remplies" in page_text(response)
+
+
+def test_a_coordinators_own_seat_round_trips_but_it_seats_itself_nowhere_new(world, coordinator):
+    own = factories.person("Cora", "Coordinatrice", created_by=world.users["coordinator"])
+    own.user = world.users["coordinator"]
+    own.save()
+    seat = factories.membership(world.body_a, own, world.inst_a, role="appointed")
+    before = snapshot("bodies.membership")
+    preview = upload(coordinator, "bodies.membership", export(coordinator, "bodies.membership"))
+    assert not problems(preview), problems(preview)
+    confirm(coordinator, "bodies.membership", preview)
+    assert snapshot("bodies.membership") == before
+    rows = [
+        MEMBERSHIP_HEADER,
+        ["", world.body_a.pk, own.pk, world.inst_a.pk, "appointed", "2024-03-01", ""],
+        [
+            world.membership_a.pk,
+            world.body_a.pk,
+            own.pk,
+            world.inst_a.pk,
+            "appointed",
+            "2024-03-01",
+            "",
+        ],
+        [
+            seat.pk,
+            world.body_a.pk,
+            "Cora Coordinatrice",
+            world.inst_a.pk,
+            "appointed",
+            seat.started_on.isoformat(),
+            "",
+        ],
+    ]
+    # Its own seat moved to another body it coordinates is a new seating too.
+    RoleAssignment.objects.create(
+        user=world.users["coordinator"],
+        role="coordinator",
+        body=world.body_b,
+        started_on=world.assignment_coordinator.started_on,
+    )
+    response = upload(coordinator, "bodies.membership", csv_bytes(rows))
+    found = [(p[0], p[1]) for p in problems(response)]
+    assert (2, "personne") in found and (3, "personne") in found
+    assert (4, "personne") not in found
+    rows[1:] = [[seat.pk, world.body_b.pk, own.pk, world.inst_a.pk, "appointed", "2024-03-01", ""]]
+    response = upload(coordinator, "bodies.membership", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "personne")]
+
+
+def test_a_workbook_table_further_down_and_right_is_read_with_the_sheets_line_numbers(
+    world, prefecture
+):
+    def sheet(first_column):
+        book = openpyxl.Workbook()
+        cells = {4: ["prenom", "nom", "courriel"], 5: ["Ana", "Dupont", "ana@example.org"]}
+        cells[6] = ["Jean", "Durand", "pas-un-courriel"]
+        for line, values in cells.items():
+            for n, value in enumerate(values):
+                book.active.cell(row=line, column=first_column + n, value=value)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    for first_column in (1, 3):  # header at A4, then at C4
+        response = upload(prefecture, "bodies.person", sheet(first_column))
+        assert [(p[0], p[1]) for p in problems(response)] == [(6, "courriel")], first_column
+    content = csv_bytes([["", "prenom", "nom"], ["", "Ana", "Dupont"], ["x", "Jean", "Durand"]])
+    response = upload(prefecture, "bodies.person", content)
+    assert "Ligne 3 : des cellules à gauche" in page_text(response)
+
+
+def test_dates_outside_1900_2100_are_refused_as_the_forms_refuse_them(world, prefecture, newcomer):
+    rows = [
+        MEMBERSHIP_HEADER,
+        ["", world.body_a.pk, newcomer.pk, world.inst_a.pk, "appointed", "0001-01-01", ""],
+    ]
+    response = upload(prefecture, "bodies.membership", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "debut")]
+    assert "entre 1900 et 2100" in messages_of(response)
+    rows = [
+        ["type", "departement", "creee_le", "dissoute_le"],
+        ["CODAF", "38", "0001-01-01", "31/12/9999"],
+    ]
+    response = upload(prefecture, "bodies.body", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "creee_le"), (2, "dissoute_le")]
+    rows = [
+        ["nature", "nom", "code_qpv", "departement", "designe_le"],
+        ["qpv", "Mistral", "QN03802M", "38", "1899-12-31"],
+    ]
+    response = upload(prefecture, "bodies.site", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "designe_le")]
+    assert not Body.objects.filter(type="CODAF").exists()
+
+
+def test_the_same_record_twice_is_caught_however_its_key_is_written(world, prefecture, coordinator):
+    rows = [
+        ["id", "prenom", "nom"],
+        [world.person_a.pk, "A", "B"],
+        [f"0{world.person_a.pk}", "C", "D"],
+    ]
+    response = upload(prefecture, "bodies.person", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(3, "id")]
+    assert "Même fiche que la ligne 2" in messages_of(response)
+    monthly = factories.indicator(world.plan_a, name="Appels", frequency="monthly")
+    yearly = world.indicator_a.pk
+    rows = [
+        ["indicateur", "periode", "valeur"],
+        [yearly, "2024", "1"],
+        [f"0{yearly}", "2024", "2"],
+        [monthly.pk, "2024-03", "3"],
+        [monthly.pk, "2024-3", "4"],
+    ]
+    response = upload(coordinator, "actions.measurement", csv_bytes(rows))
+    assert [p[0] for p in problems(response)] == [3, 5], problems(response)
+
+
+def test_a_period_in_a_spreadsheet_date_cell_is_read(world, coordinator):
+    monthly = factories.indicator(world.plan_a, name="Appels", frequency="monthly")
+    rows = [
+        ["indicateur", "periode", "valeur"],
+        [monthly.pk, datetime.datetime(2024, 3, 1), 3],
+        [world.indicator_a.pk, datetime.date(2022, 1, 1), 7],
+        [monthly.pk, datetime.date(2024, 4, 15), 4],
+    ]
+    response = upload(coordinator, "actions.measurement", xlsx_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(4, "periode")]
+    assert "2024-04-15" in messages_of(response) and "00:00" not in messages_of(response)
+    del rows[3]
+    confirm(
+        coordinator,
+        "actions.measurement",
+        upload(coordinator, "actions.measurement", xlsx_bytes(rows)),
+    )
+    assert monthly.measurements.get().period_start == datetime.date(2024, 3, 1)
+    assert world.indicator_a.measurements.filter(period_start="2022-01-01", value=7).exists()
+
+
+def test_a_membership_preview_costs_five_queries_a_row_its_references_read_once(world, prefecture):
+    """A seat's savepoint, its overlap check, its row and its history: the body, person and
+    institution columns are read for the whole file at once, a new row is not looked up, and
+    the constraints Membership.clean checks are not checked twice."""
+    people = Person.objects.bulk_create(
+        [Person(first_name="Pré", last_name=f"Nom{n}") for n in range(30)]
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                body=world.gltd_a,
+                person=p,
+                institution=world.inst_a,
+                role="appointed",
+                started_on=datetime.date(2020, 1, 1),
+            )
+            for p in people
+        ]
+    )
+
+    def queries(count):
+        rows = [MEMBERSHIP_HEADER] + [
+            ["", world.body_a.pk, p.pk, world.inst_a.pk, "appointed", "2024-03-01", ""]
+            for p in people[:count]
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            response = upload(prefecture, "bodies.membership", csv_bytes(rows))
+        assert not problems(response)
+        return len(captured)
+
+    assert queries(30) - queries(10) <= 20 * 5
+
+
+def test_pending_files_are_private_refused_ones_removed_and_a_changed_one_not_imported(
+    world, prefecture, settings, tmp_path
+):
+    folder = tmp_path / "pending"
+    settings.IMPORT_PENDING_DIR = str(folder)
+    refused = upload(
+        prefecture, "bodies.person", csv_bytes([["prenom", "nom", "x"], ["A", "B", ""]])
+    )
+    assert problems(refused) and "confirm_form" not in refused.context
+    assert list(folder.iterdir()) == []  # a preview that can never be confirmed
+    rows = [["prenom", "nom"], ["Ana", "Dupont"]]
+    preview = upload(prefecture, "bodies.person", csv_bytes(rows))
+    (pending,) = folder.iterdir()
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert oct(pending.stat().st_mode & 0o777) == "0o600"
+    pending.write_bytes(csv_bytes([["prenom", "nom"], ["Eve", "Intruse"]]))
+    response = confirm(prefecture, "bodies.person", preview)
+    assert "n’est plus celui de l’aperçu" in page_text(response)
+    assert not Person.objects.filter(last_name__in=["Dupont", "Intruse"]).exists()
+    confirm(prefecture, "bodies.person", upload(prefecture, "bodies.person", csv_bytes(rows)))
+    assert Person.objects.filter(last_name="Dupont").count() == 1
+
+
+def test_a_pending_folder_others_may_read_is_refused(world, prefecture, settings, tmp_path):
+    folder = tmp_path / "pending"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    settings.IMPORT_PENDING_DIR = str(folder)
+    response = upload(prefecture, "bodies.person", csv_bytes([["prenom", "nom"], ["Ana", "X"]]))
+    assert response.status_code == 302
+    assert list(folder.iterdir()) == []
+    page = prefecture.get(response["Location"])
+    assert "n’est pas sûr" in page_text(page)
+
+
+def test_an_unknown_indicator_is_one_error_not_two(world, coordinator):
+    rows = [["indicateur", "periode", "valeur"], [999999, "2024", "1"]]
+    response = upload(coordinator, "actions.measurement", csv_bytes(rows))
+    assert [(p[0], p[1]) for p in problems(response)] == [(2, "indicateur")]
+
+
+def test_messages_say_what_is_wrong(world, prefecture, monkeypatch):
+    content = b"prenom,nom\nAna," + b"D" * 140_000 + b"\n"  # beyond the csv module's limit
+    page = page_text(upload(prefecture, "bodies.person", content))
+    assert "une cellule de plus de" in page and "guillemet" not in page
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(Person, "save", locked)
+    response = upload(prefecture, "bodies.person", csv_bytes([["prenom", "nom"], ["Ana", "D"]]))
+    assert "base de données était occupée" in messages_of(response)
+
+
+def test_exports_are_named_like_the_open_data_and_offer_a_csv_for_french_excel(world, admin_client):
+    prefix, resource_name = DATASETS["bodies.person"]
+    page = admin_client.get(reverse(f"admin:{prefix}_export"))
+    assert dict(page.context["form"].fields["format"].choices) == {
+        "0": "CSV (virgules, UTF-8)",
+        "1": "Classeur Excel (XLSX)",
+        "2": "CSV pour Excel (points-virgules)",
+    }
+    columns = [n for n in page.context["form"].fields if n.startswith(resource_name + "_")]
+    response = admin_client.post(
+        reverse(f"admin:{prefix}_export"),
+        {"format": "2", "resource": "0", **dict.fromkeys(columns, "on")},
+    )
+    today = datetime.date.today().isoformat()
+    assert f'filename="people-{today}.csv"' in response["Content-Disposition"]
+    content = response.content
+    assert content.startswith(b"\xef\xbb\xbfid;prenom;nom")
+    world.person_a.first_name = "Élodie"
+    world.person_a.save()
+    content = export(admin_client, "bodies.person", "2")
+    assert "Élodie" in content.decode("utf-8-sig")
+    preview = upload(admin_client, "bodies.person", content)
+    assert not problems(preview)
+
+
+def test_import_and_export_titles_follow_the_language(world, admin_client):
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get(reverse("admin:bodies_body_import"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Import bodies" in page_text(page)
