@@ -12,7 +12,8 @@ import re
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LEADING_SPACES = " \u00a0"
-NUMBER = re.compile(r"^[+-]?[0-9]+([.,][0-9]+)?$")
+# `\Z`, not `$`: "-5\n" is text, as PostgreSQL's `$` (the COPY path) also says.
+NUMBER = re.compile(r"^[+-]?[0-9]+([.,][0-9]+)?\Z")
 CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]")
 
 

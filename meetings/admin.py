@@ -121,6 +121,8 @@ class MeetingAdmin(AdministratorsOnlyAdmin):
     # No date navigation: it reads the whole table's dates on every page (124,000 meetings
     # at national scale); the list filters and the search narrow it instead.
     autocomplete_fields = ["body"]
+    # The meeting that approved the minutes, by number: a list would offer every meeting.
+    raw_id_fields = ["minutes_approved_at"]
     inlines = [AgendaItemInline, AttendanceInline, NewAttendanceInline, DecisionInline]
     exclude = ["version"]
 

@@ -36,7 +36,9 @@ from .forms import (
 from .models import AgendaItem, Attendance, Commitment, CommitmentFollowUp, Decision, Meeting
 
 EXTRA_ROWS = {"agenda": 3, "decisions": 2, "commitments": 2}
-MAX_ROWS = 1000  # Django's formsets' own bound
+# Rows of one kind a meeting page reads at most (Django's formsets would read 2,000, and a
+# crafted count made a page of 30 MB): far above a body's members, agenda or commitments.
+MAX_ROWS = 500
 GUEST_RESULTS = 20  # people shown for one guest search: more asks for a longer search
 GUEST_MIN_SEARCH = 2  # characters before searching
 
@@ -87,7 +89,9 @@ class RowFormSet(BaseFormSet):
 
 
 def row_formset(form, unique_field=None, error_field=None):
-    formset = formset_factory(form, formset=RowFormSet, extra=0)
+    formset = formset_factory(
+        form, formset=RowFormSet, extra=0, max_num=MAX_ROWS, absolute_max=MAX_ROWS
+    )
     formset.unique_field, formset.error_field = unique_field, error_field
     return formset
 
@@ -316,9 +320,11 @@ class MeetingPage:
             count = int(data.get("guests-TOTAL_FORMS", 0) or 0)
         except ValueError:
             return data  # a tampered management form: the formset reports it
-        seat = (
+        seat = (  # only for a person the page may offer: a seat says where someone sits
             Membership.objects.filter(
-                person_id=self.add_guest, body__department_id=self.body.department_id
+                person_id=self.add_guest,
+                person__in=self.guest_candidates,
+                body__department_id=self.body.department_id,
             )
             .order_by("-started_on", "-pk")
             .values_list("institution_id", flat=True)

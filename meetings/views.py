@@ -307,14 +307,16 @@ def _meeting_page(request, body, meeting=None):
         return render(request, "meetings/meeting_form.html", {"page": page, "body": body})
 
     add_guest = str(request.POST.get("add_guest", ""))
-    if is_whole_number(add_guest) or "search_guests" in request.POST:
+    if "add_guest" in request.POST or "search_guests" in request.POST:
         # A guest searched for or added (« Rechercher », « Inviter »): nothing is saved.
         page = MeetingPage(
             body=body,
             access=access,
             meeting=meeting,
             data=request.POST,
-            add_guest=int(add_guest) if is_whole_number(add_guest) else None,
+            add_guest=int(add_guest)
+            if is_whole_number(add_guest) and len(add_guest) < 19
+            else None,
         )
         return render(request, "meetings/meeting_form.html", {"page": page, "body": body})
 

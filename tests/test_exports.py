@@ -120,6 +120,8 @@ def test_formula_cells_are_neutralised_and_numbers_stay_numbers(world, client):
         "'-2+3",
         "'\tcaché\nligne",
     } <= descriptions
+    factories.commitment(world.meeting_a, world.inst_a, "-5\n")
+    assert "'-5\n" in {row["description"] for row in table(download(client, "commitments"))}
     values = {row["value"] for row in table(download(client, "measurements"))}
     assert "-5.000" in values
 
@@ -195,6 +197,7 @@ def test_copy_and_python_paths_write_the_same_bytes(world):
     factories.commitment(world.meeting_a, world.inst_a, 'Guillemets " virgule, \r\nfin\rici')
     factories.commitment(world.meeting_a, world.inst_a, "")
     factories.commitment(world.meeting_a, world.inst_a, "=1+1", evidence="\\.")
+    factories.commitment(world.meeting_a, world.inst_a, "-5\n")  # a number, then a line
     admin = access_for(world.users["admin"])
     for access in (ANONYMOUS, admin):
         for dataset in DATASETS.values():

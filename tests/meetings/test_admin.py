@@ -76,3 +76,16 @@ def test_the_commitment_change_form_does_not_grow_with_its_follow_ups(world, log
     many, html = count(admin, url)
     assert many == few, f"{few} queries for no follow-up, {many} for twelve"
     assert html.count("follow_ups-") > 12 or html.count("followups-") > 12
+
+
+def test_the_meeting_change_form_does_not_grow_with_the_registrys_meetings(world, login):
+    """The meeting that approved the minutes is given by number: a list offered every meeting
+    of the registry, each label reading its body (160 queries on the demo)."""
+    admin = login(world, "admin")
+    url = reverse("admin:meetings_meeting_change", args=[world.meeting_a.pk])
+    count(admin, url)
+    few, _html = count(admin, url)
+    for day in range(1, 13):
+        factories.meeting(world.body_b, world.meeting_a.starts_at.replace(year=2026, day=day))
+    many, _html = count(admin, url)
+    assert many == few, f"{few} queries, then {many} with twelve more meetings"

@@ -717,3 +717,40 @@ def test_follow_ups_are_written_with_one_update_per_outcome(world, coordinator):
         assert commitment.status == expected
         assert (commitment.done_on is not None) == (outcome == "done")
     assert Commitment.history.count() == history_before + 7
+
+
+# -- what an independent review of the national-scale work crafted ------------------------
+
+
+def test_inviting_someone_out_of_reach_tells_nothing_of_their_seat(world, coordinator):
+    """« Inviter » with the id of a person the coordinator may not invite: the row says
+    nothing of where that person sits (their institution stayed selected)."""
+    echirolles = factories.commune("38151", "Échirolles", 37000, world.isere, world.epci_a)
+    other_body = factories.body(commune=echirolles)
+    hidden = factories.person("Caché", "Ailleurs")
+    other_inst = factories.institution(name="Institution cachée", dept=world.isere)
+    factories.membership(other_body, hidden, other_inst)
+    html = coordinator.get(create_url(world)).content.decode()
+    from tests.browserless import form_data
+
+    data = {**form_data(html), "date": "2030-05-12", "add_guest": str(hidden.pk)}
+    page = coordinator.post(create_url(world), data).content.decode()
+    assert f'<option value="{other_inst.pk}" selected' not in page
+    assert "Ailleurs" not in page
+
+
+@pytest.mark.parametrize("value", ["9" * 22, "-1", "abc"])
+def test_an_unreadable_guest_to_add_saves_nothing(world, coordinator, value):
+    data = {**meeting_post(attendance=present(world)), "add_guest": value}
+    response = coordinator.post(create_url(world), data)
+    assert response.status_code == 200
+    assert not Meeting.objects.filter(place="Salle du conseil").exists()
+
+
+def test_a_crafted_row_count_reads_a_bounded_number_of_rows(world, coordinator):
+    data = meeting_post(attendance=present(world))
+    for prefix in ("agenda", "attendance", "guests", "decisions", "commitments", "follow_ups"):
+        data[f"{prefix}-TOTAL_FORMS"] = "100000"
+    data["search_guests"] = "1"
+    html = coordinator.post(create_url(world), data).content.decode()
+    assert html.count('name="agenda-') <= 2 * 500 + 10
