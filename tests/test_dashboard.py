@@ -515,3 +515,26 @@ def test_a_chart_is_drawn_once_for_the_same_figures_and_anew_when_one_changes():
     with translation.override("en"):
         english = charts.commitments_by_institution(rows(2))
     assert english is not first and "Overdue" in english
+
+
+def test_an_empty_departments_page_runs_the_same_queries(client, isere_world, django_user_model):
+    """No body, no commitment done late, no plan: the page still runs every query (none is
+    skipped when its list is empty), so that its count is the same for every département."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bodies.models import RoleAssignment
+
+    factories.department("69", "Rhône")
+    user = django_user_model.objects.create_user("cipdr", "cipdr@example.org", "x")
+    RoleAssignment.objects.create(user=user, role="national", started_on=D(2020, 1, 1))
+    client.force_login(user)
+
+    def count(code):
+        url = reverse("dashboard:county", args=[code])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assert count("69") == count("38")
