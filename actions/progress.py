@@ -263,12 +263,13 @@ def plan_summaries(plans, on: datetime.date) -> list[ActionPlan]:
     in three queries whatever the number of plans, actions, milestones and measurements:
     the plans (with their body), their actions with their milestones counted by the
     database, their indicators with their latest valued measurement."""
+    chosen = plans.order_by().values("pk")  # a subquery: three queries even without a plan
     plans = list(plans.select_related("body"))
     by_id = {plan.pk: plan for plan in plans}
     shares: dict[int, list] = {pk: [] for pk in by_id}
     late: Counter = Counter()
     actions = (
-        Action.objects.filter(plan__in=list(by_id))
+        Action.objects.filter(plan__in=chosen)
         .order_by()
         .values("pk", "plan_id", "status")
         .annotate(
@@ -281,6 +282,8 @@ def plan_summaries(plans, on: datetime.date) -> list[ActionPlan]:
         )
     )
     for row in actions:
+        if row["plan_id"] not in by_id:
+            continue  # a plan that came in since the list was read
         late[row["plan_id"]] += row["late"]
         if row["status"] == Action.Status.DONE:
             shares[row["plan_id"]].append(Decimal(1))
@@ -290,10 +293,12 @@ def plan_summaries(plans, on: datetime.date) -> list[ActionPlan]:
         indicator=OuterRef("pk"), period_start__lte=on, value__isnull=False
     ).order_by("-period_start")
     states: dict[int, Counter] = {pk: Counter() for pk in by_id}
-    for indicator in Indicator.objects.filter(plan__in=list(by_id)).annotate(
+    for indicator in Indicator.objects.filter(plan__in=chosen).annotate(
         latest_value=Subquery(valued.values("value")[:1]),
         latest_start=Subquery(valued.values("period_start")[:1]),
     ):
+        if indicator.plan_id not in by_id:
+            continue
         latest = (
             Latest(indicator.latest_value, indicator.latest_start)
             if indicator.latest_start is not None

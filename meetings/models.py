@@ -391,6 +391,11 @@ class Commitment(models.Model):
             # Lists sorted by due date (the commitments list, the administration's): read
             # in index order, a page at a time, rather than all rows sorted.
             models.Index(fields=["due_on", "id"], name="meetings_commit_due_idx"),
+            # Open commitments by due date (overdue ones: the national overview, dashboards):
+            # a seventh of the table.
+            models.Index(
+                fields=["due_on"], condition=Q(status="open"), name="meetings_commit_open_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

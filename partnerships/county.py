@@ -318,13 +318,15 @@ class County:
             status=Commitment.Status.DONE, done_on__gt=F("due_on")
         )
         count = late.count()
-        if not count:
-            return 0, None
+        # The middle rows are read even when there are none, so that the page's query
+        # count does not depend on the data.
         middle = list(
             late.order_by(F("done_on") - F("due_on"), "pk").values_list("done_on", "due_on")[
-                (count - 1) // 2 : count // 2 + 1
+                max(0, (count - 1) // 2) : count // 2 + 1
             ]
         )
+        if not count:
+            return 0, None
         delays = [(done - due).days for done, due in middle]
         return count, sum(delays) / len(delays)
 

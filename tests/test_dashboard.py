@@ -489,3 +489,52 @@ def test_departments_without_a_figure_sort_last_either_way(isere_world):
     for sort in ("attendance", "-attendance"):
         assert [r.department.code for r in sorted_rows(rows, sort)] == ["38", "69"]
     assert sorted_rows(rows, "nonsense") == rows
+
+
+def test_a_chart_is_drawn_once_for_the_same_figures_and_anew_when_one_changes():
+    from django.utils import translation
+
+    from partnerships import charts
+
+    def rows(overdue):
+        return [
+            {
+                "owner_institution__name": "Police nationale",
+                "open": 5,
+                "overdue": overdue,
+                "done": 3,
+                "dropped": 1,
+            },
+            {"owner_institution__name": "Ville", "open": 2, "overdue": 0, "done": 4, "dropped": 0},
+        ]
+
+    first = charts.commitments_by_institution(rows(2))
+    assert charts.commitments_by_institution(rows(2)) is first  # same figures: reused
+    changed = charts.commitments_by_institution(rows(3))
+    assert changed is not first and changed != first
+    with translation.override("en"):
+        english = charts.commitments_by_institution(rows(2))
+    assert english is not first and "Overdue" in english
+
+
+def test_an_empty_departments_page_runs_the_same_queries(client, isere_world, django_user_model):
+    """No body, no commitment done late, no plan: the page still runs every query (none is
+    skipped when its list is empty), so that its count is the same for every département."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bodies.models import RoleAssignment
+
+    factories.department("69", "Rhône")
+    user = django_user_model.objects.create_user("cipdr", "cipdr@example.org", "x")
+    RoleAssignment.objects.create(user=user, role="national", started_on=D(2020, 1, 1))
+    client.force_login(user)
+
+    def count(code):
+        url = reverse("dashboard:county", args=[code])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assert count("69") == count("38")

@@ -165,6 +165,8 @@ def test_plan_summaries_say_what_plan_rows_say_in_three_queries(
         factories.measurements(later, {2024: 90, 2025: None})  # the last value counts
 
     plans = type(plan).objects.filter(pk__in=[plan.pk, other.pk]).order_by("pk")
+    with django_assert_num_queries(3):  # even without a plan: the count does not vary
+        assert plan_summaries(plans.filter(title="Aucun plan de ce nom"), ON) == []
     grow(plan)
     with django_assert_num_queries(3):
         plan_summaries(plans, ON)

@@ -4,14 +4,15 @@ settings on 127.0.0.1, on the generated database of `LOADTEST_SCALE` (default: t
 
 Locust runs headless (tests/bench/locustfile.py): public visitors on the directory with
 filters, body and meeting pages; prefecture staff, signed in, on their county dashboard and a
-filtered attendance export. Each user waits `LOADTEST_WAIT` seconds between pages ("2 8":
-from 2 to 8, as a person reading a page; 50 users then ask about ten pages a second);
-gunicorn runs `LOADTEST_WORKERS` sync workers (two per core plus one).
+filtered attendance export (staff of ten départements drawn once, each on its own). Each user
+waits `LOADTEST_WAIT` seconds between pages ("2 8": from 2 to 8, as a person reading a page; 50
+users then ask about ten pages a second); gunicorn runs `LOADTEST_WORKERS` sync workers (two
+per core plus one).
 
 Halfway through, every connection of the application to its database is terminated
 (`pg_terminate_backend`), once: the requests in flight then fail — at most one per gunicorn
-worker, connections being health-checked before reuse — and are counted apart. Any other
-failed request makes the command exit non-zero.
+worker, connections being health-checked before reuse — and are counted apart. Any other failed
+request makes the command exit non-zero.
 
 Prints requests per second, p50/p95/p99 per page and the error count, and, as its last line:
 {"users", "seconds", "requests", "errors", "rps", "p95_ms", "p99_ms",
@@ -22,6 +23,7 @@ import csv
 import datetime
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -57,24 +59,40 @@ def plan():
     from meetings.models import Meeting
 
     subjects = Subjects()
-    made = users(subjects)
-    staff = made["prefecture"]
-    session = SessionStore()
-    session[SESSION_KEY] = str(staff.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
-    session[HASH_SESSION_KEY] = staff.get_session_auth_hash()
-    session.create()
+    users(subjects)
+    # Prefecture staff of ten départements drawn once (seeded), each signed in: staff look at
+    # their own département's dashboard, not all at the largest one.
+    from django.contrib.auth import get_user_model
+
+    from bodies.models import RoleAssignment
+
+    codes = sorted(Department.objects.values_list("code", flat=True))
+    drawn = random.Random(int(os.environ.get("BENCH_SEED", "1"))).sample(codes, 10)
+    sessions = []
+    for code in drawn:
+        staff, _ = get_user_model().objects.get_or_create(username=f"bench-prefecture-{code}")
+        RoleAssignment.objects.get_or_create(
+            user=staff,
+            role=RoleAssignment.Role.PREFECTURE,
+            department=Department.objects.get(code=code),
+            defaults={"started_on": datetime.date(2000, 1, 1)},
+        )
+        session = SessionStore()
+        session[SESSION_KEY] = str(staff.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+        session[HASH_SESSION_KEY] = staff.get_session_auth_hash()
+        session.create()
+        sessions.append([code, session.session_key])
     public = Meeting.objects.readable_by(ANONYMOUS).order_by("?").values_list("pk", flat=True)
     print(
         json.dumps(
             {
-                "department": subjects.department.code,
+                "prefecture_sessions": sessions,
                 "departments": list(Department.objects.values_list("code", flat=True)),
                 "bodies": list(Body.objects.order_by("?").values_list("pk", flat=True)[:2000]),
                 "meetings": list(public[:2000]),
                 "words": ["Lyon", "Marseille", "saint", "CISPD", "val", "sur"],
                 "session_cookie": settings.SESSION_COOKIE_NAME,
-                "prefecture_session": session.session_key,
                 "export_from": (today() - datetime.timedelta(days=365)).isoformat(),
             }
         )

@@ -1,10 +1,9 @@
 """The load of `make loadtest` (tests/bench/loadtest.py starts locust on it, headless): public
 visitors on the directory (with filters), body pages and meeting pages, prefecture staff on
-their county dashboard (signed in) and a filtered export. What it requests comes from the plan
-file `LOADTEST_PLAN` (JSON written by `loadtest.py plan`); every failure is also written, with
-its start and end times, to `LOADTEST_FAILURES` (one JSON object a line), so that the ones the
-database kill caused can be told from the others.
-"""
+their own département's county dashboard (signed in) and its attendance export. What it
+requests comes from the plan file `LOADTEST_PLAN` (JSON written by `loadtest.py plan`); every
+failure is also written, with its start and end times, to `LOADTEST_FAILURES` (one JSON object
+a line), so that the ones the database kill caused can be told from the others."""
 
 import json
 import os
@@ -78,16 +77,18 @@ class PrefectureStaff(HttpUser):
     wait_time = WAIT
 
     def on_start(self):
-        self.client.cookies.set(PLAN["session_cookie"], PLAN["prefecture_session"])
+        # Staff of one of the départements drawn, signed in.
+        self.department, session = random.choice(PLAN["prefecture_sessions"])
+        self.client.cookies.set(PLAN["session_cookie"], session)
 
     @task(3)
     def dashboard(self):
-        self.client.get(f"/dashboard/{PLAN['department']}/", name="county_dashboard")
+        self.client.get(f"/dashboard/{self.department}/", name="county_dashboard")
 
     @task(1)
     def export(self):
         with self.client.get(
-            f"/exports/attendance.csv?department={PLAN['department']}&from={PLAN['export_from']}",
+            f"/exports/attendance.csv?department={self.department}&from={PLAN['export_from']}",
             name="export attendance.csv",
             stream=True,
             catch_response=True,

@@ -44,11 +44,12 @@ def setup():
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     os.environ.setdefault("OPARL_RATE_LIMIT", "0")  # every request comes from one address
-    import django
-
-    django.setup()
     from django.core import signals
     from django.db import close_old_connections
+
+    # As a gunicorn worker loads the application (partnerships/wsgi.py: setup, then the
+    # loaded objects frozen out of the garbage collector's way).
+    import partnerships.wsgi  # noqa: F401
 
     # One persistent connection, as a production worker has; the meeting save runs inside a
     # transaction rolled back afterwards, which closing the connection would break.
