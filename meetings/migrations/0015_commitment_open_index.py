@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('actions', '0005_search_trigram_indexes'),
         ('bodies', '0006_search_trigram_indexes'),
-        ('meetings', '0007_meeting_date_index'),
+        ('meetings', '0014_convocation_agenda_digest'),
     ]
 
     operations = [
