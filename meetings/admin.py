@@ -76,12 +76,11 @@ class AttendanceInline(admin.TabularInline):
         return False
 
 
-class NewAttendanceInline(admin.TabularInline):
-    model = Attendance
+class AddOnlyInline(admin.TabularInline):
+    """Blank rows for new records only (recorded ones are shown by another inline, read with
+    their row): it lists nothing, so its choices are never rendered for every record."""
+
     extra = 0
-    autocomplete_fields = ["person", "institution", "membership", "represented_by"]
-    verbose_name = _("nouvelle présence")
-    verbose_name_plural = _("ajouter des présences")
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
@@ -91,6 +90,13 @@ class NewAttendanceInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class NewAttendanceInline(AddOnlyInline):
+    model = Attendance
+    autocomplete_fields = ["person", "institution", "membership", "represented_by"]
+    verbose_name = _("nouvelle présence")
+    verbose_name_plural = _("ajouter des présences")
 
 
 class DecisionFormSet(SharedChoicesFormSet):
@@ -147,21 +153,11 @@ class FollowUpInline(admin.TabularInline):
         return False
 
 
-class NewFollowUpInline(admin.TabularInline):
+class NewFollowUpInline(AddOnlyInline):
     model = CommitmentFollowUp
-    extra = 0
     autocomplete_fields = ["meeting"]
     verbose_name = _("nouveau suivi")
     verbose_name_plural = _("ajouter des suivis")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).none()
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Commitment)

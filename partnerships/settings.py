@@ -299,6 +299,4 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
 # A workbook (XLSX) is a zip: its members' sizes once decompressed are checked before it is
 # opened (a zip bomb of a few kilobytes would otherwise fill memory or keep a worker busy).
-IMPORT_MAX_UNZIPPED_BYTES = int(
-    os.environ.get("IMPORT_MAX_UNZIPPED_BYTES", str(16 * 1024 * 1024))
-)
+IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("IMPORT_MAX_UNZIPPED_BYTES", str(16 * 1024 * 1024)))

@@ -11,63 +11,45 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def test_production_settings_pass_check_deploy():
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-        "PSEUDONYM_KEY": "another-long-random-production-secret-for-pseudonyms",
-        "ALLOWED_HOSTS": "registre.example.gouv.fr",
-        "SITE_URL": "https://registre.example.gouv.fr",
-        "DEFAULT_FROM_EMAIL": "Registre <ne-pas-repondre@registre.example.gouv.fr>",
-        "DJANGO_SETTINGS_MODULE": "partnerships.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+    "PSEUDONYM_KEY": "another-long-random-production-secret-for-pseudonyms",
+    "ALLOWED_HOSTS": "registre.example.gouv.fr",
+    "SITE_URL": "https://registre.example.gouv.fr",
+    "DEFAULT_FROM_EMAIL": "Registre <ne-pas-repondre@registre.example.gouv.fr>",
+    "DJANGO_SETTINGS_MODULE": "partnerships.settings",
+}
+
+
+def production_check(*options, **changes):
+    """`manage.py check` in a process of its own with the production settings, the
+    environment `changes` made (None removes a variable)."""
+    env = {**os.environ, **PRODUCTION, **changes}
+    env = {name: value for name, value in env.items() if value is not None}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *options],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_production_settings_pass_check_deploy():
+    result = production_check("--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_secret_key():
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "",
-        "DJANGO_SETTINGS_MODULE": "partnerships.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = production_check(SECRET_KEY="")
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_pseudonym_key():
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-        "PSEUDONYM_KEY": "",
-        "DJANGO_SETTINGS_MODULE": "partnerships.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = production_check(PSEUDONYM_KEY="")
     assert result.returncode != 0 and "PSEUDONYM_KEY must be set" in result.stderr
 
 
@@ -170,43 +152,11 @@ def test_changes_are_recorded_with_their_author(client, django_user_model, clspd
 
 def test_production_refuses_to_start_without_a_site_url():
     """Links in e-mails would point nowhere."""
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-        "PSEUDONYM_KEY": "another-long-random-production-secret-for-pseudonyms",
-        "SITE_URL": "",
-        "DJANGO_SETTINGS_MODULE": "partnerships.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = production_check(SITE_URL="")
     assert result.returncode != 0 and "SITE_URL must be set" in result.stderr
 
 
 def test_production_refuses_a_site_url_without_scheme_and_a_sender_at_localhost():
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-        "PSEUDONYM_KEY": "another-long-random-production-secret-for-pseudonyms",
-        "ALLOWED_HOSTS": "registre.example.gouv.fr",
-        "SITE_URL": "registre.example.fr",
-        "DJANGO_SETTINGS_MODULE": "partnerships.settings",
-    }
-    env.pop("DEFAULT_FROM_EMAIL", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = production_check("--deploy", SITE_URL="registre.example.fr", DEFAULT_FROM_EMAIL=None)
     assert result.returncode != 0
     assert "mail.E001" in result.stderr and "mail.E002" in result.stderr
