@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from bodies.access import reference_sites, visible_institutions
+from bodies.fields import rows_formset
 
 from .forms import (
     ActionForm,
@@ -141,20 +142,15 @@ class Editor:
         self.conflict = False
 
     def _formset(self, cls, prefix, initial=(), **form_kwargs):
-        data = self.data
-        if data is None:  # shown: the recorded rows, then a few blank ones
-            formset = cls(prefix=prefix, initial=list(initial), form_kwargs=form_kwargs)
-            formset.extra = len(initial) + EXTRA_ROWS.get(prefix, 0)
-            return formset
-        if prefix in self.add_rows:
-            data = data.copy()
-            total = f"{prefix}-TOTAL_FORMS"
-            try:
-                count = int(data.get(total, 0) or 0)
-            except ValueError:
-                count = 0  # a tampered management form: the formset reports it
-            data[total] = str(count + self.add_rows[prefix])
-        return cls(data, prefix=prefix, form_kwargs=form_kwargs)
+        return rows_formset(
+            cls,
+            prefix,
+            self.data,
+            initial,
+            extra=EXTRA_ROWS.get(prefix, 0),
+            added=self.add_rows.get(prefix, 0),
+            **form_kwargs,
+        )
 
     @property
     def formsets(self) -> list:

@@ -196,3 +196,22 @@ class VersionedFormMixin:
 def signed_version(value) -> str:
     """The version as the form posts it (signed; empty for a version 0)."""
     return get_signer().sign(value) or ""
+
+
+def rows_formset(cls, prefix, data, initial=(), extra=0, added=0, **form_kwargs):
+    """A page's formset of rows: shown (`data` None), the recorded rows from `initial` and
+    `extra` blank ones; posted, the rows sent and `added` more (the « ajouter » buttons
+    without JavaScript: nothing is saved)."""
+    if data is None:
+        formset = cls(prefix=prefix, initial=list(initial), form_kwargs=form_kwargs)
+        formset.extra = len(initial) + extra
+        return formset
+    if added:
+        data = data.copy()
+        total = f"{prefix}-TOTAL_FORMS"
+        try:
+            count = int(data.get(total, 0) or 0)
+        except ValueError:
+            count = 0  # a tampered management form: the formset reports it
+        data[total] = str(count + added)
+    return cls(data, prefix=prefix, form_kwargs=form_kwargs)

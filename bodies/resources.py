@@ -793,6 +793,30 @@ class RegistryResource(resources.ModelResource):
 # -- bodies -----------------------------------------------------------------------------------
 
 
+def department_column():
+    """`departement`: a département of the user's perimeter, by its code."""
+    return Column(
+        "department",
+        "departement",
+        gettext_lazy("code du département"),
+        widget=ScopedForeignKeyWidget(Department, policy.scoped_departments, field="code"),
+    )
+
+
+def commune_column():
+    """`commune`: a commune of the row's département, by its INSEE code."""
+    return Column(
+        "commune",
+        "commune",
+        gettext_lazy("code INSEE de la commune"),
+        widget=ScopedForeignKeyWidget(Commune, policy.department_communes, field="insee_code"),
+    )
+
+
+def commune_name_column():
+    return Column("commune__name", "nom_commune", gettext_lazy("nom de la commune"), readonly=True)
+
+
 class BodyResource(RegistryResource):
     id = Column(
         "id", "id", gettext_lazy("numéro de l’instance (vide : nouvelle)"), widget=IdWidget()
@@ -807,21 +831,9 @@ class BodyResource(RegistryResource):
     other_names = Column(
         "other_names", "autres_noms", gettext_lazy("autres dénominations"), widget=TextWidget()
     )
-    department = Column(
-        "department",
-        "departement",
-        gettext_lazy("code du département"),
-        widget=ScopedForeignKeyWidget(Department, policy.scoped_departments, field="code"),
-    )
-    commune = Column(
-        "commune",
-        "commune",
-        gettext_lazy("code INSEE de la commune"),
-        widget=ScopedForeignKeyWidget(Commune, policy.department_communes, field="insee_code"),
-    )
-    commune_name = Column(
-        "commune__name", "nom_commune", gettext_lazy("nom de la commune"), readonly=True
-    )
+    department = department_column()
+    commune = commune_column()
+    commune_name = commune_name_column()
     epci = Column(
         "epci",
         "epci",
@@ -949,21 +961,9 @@ class InstitutionResource(RegistryResource):
         widget=ChoiceWidget(Institution.Category.choices, gettext_lazy("Catégorie")),
     )
     name = Column("name", "nom", gettext_lazy("nom"), widget=TextWidget())
-    department = Column(
-        "department",
-        "departement",
-        gettext_lazy("code du département"),
-        widget=ScopedForeignKeyWidget(Department, policy.scoped_departments, field="code"),
-    )
-    commune = Column(
-        "commune",
-        "commune",
-        gettext_lazy("code INSEE de la commune"),
-        widget=ScopedForeignKeyWidget(Commune, policy.department_communes, field="insee_code"),
-    )
-    commune_name = Column(
-        "commune__name", "nom_commune", gettext_lazy("nom de la commune"), readonly=True
-    )
+    department = department_column()
+    commune = commune_column()
+    commune_name = commune_name_column()
     siren = Column("siren", "siren", gettext_lazy("SIREN"), widget=TextWidget())
 
     class Meta(RegistryResource.Meta):
@@ -1022,12 +1022,7 @@ class SiteResource(RegistryResource):
     )
     name = Column("name", "nom", gettext_lazy("nom"), widget=TextWidget())
     qpv_code = Column("qpv_code", "code_qpv", gettext_lazy("code QPV"), widget=TextWidget())
-    department = Column(
-        "department",
-        "departement",
-        gettext_lazy("code du département"),
-        widget=ScopedForeignKeyWidget(Department, policy.scoped_departments, field="code"),
-    )
+    department = department_column()
     communes = Column(
         "communes",
         "communes",

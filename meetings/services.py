@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from actions.models import Action
 from bodies.access import visible_institutions, visible_people
+from bodies.fields import rows_formset
 from bodies.models import Confidentiality, Institution, Membership, Person, today
 from bodies.validators import is_whole_number
 
@@ -296,21 +297,17 @@ class MeetingPage:
 
     def _formset(self, cls, prefix, initial=(), **form_kwargs):
         data = self.data
-        if data is None:  # shown: the recorded rows, then a few blank ones
-            formset = cls(prefix=prefix, initial=list(initial), form_kwargs=form_kwargs)
-            formset.extra = len(initial) + EXTRA_ROWS.get(prefix, 0)
-            return formset
-        if prefix in self.add_rows:
-            data = data.copy()
-            total = f"{prefix}-TOTAL_FORMS"
-            try:
-                count = int(data.get(total, 0) or 0)
-            except ValueError:
-                count = 0  # a tampered management form: the formset reports it
-            data[total] = str(count + self.add_rows[prefix])
-        if prefix == "guests" and self.add_guest is not None:
+        if data is not None and prefix == "guests" and self.add_guest is not None:
             data = self._with_added_guest(data)
-        return cls(data, prefix=prefix, form_kwargs=form_kwargs)
+        return rows_formset(
+            cls,
+            prefix,
+            data,
+            initial,
+            extra=EXTRA_ROWS.get(prefix, 0),
+            added=self.add_rows.get(prefix, 0),
+            **form_kwargs,
+        )
 
     def _with_added_guest(self, data):
         """The posted rows and one more for the person added, with the institution of their
